@@ -70,7 +70,7 @@ class Command(ScriptCommand):
 
         label = "draft" if options["draft"] else f"v{version.number}"
         self.stdout.write(f"{script.slug} {label}, call {call_id}. {HELP}")
-        self._show(call.start(), clock)
+        self._show(call.start(), clock, self._drain(call, recorder))
         while not call.finished:
             try:
                 line = input("you> ")
@@ -82,6 +82,7 @@ class Command(ScriptCommand):
                 line = "/hangup"
             if line == "/hangup":
                 call.handle(CallerHangup(during_prompt=False))
+                self._drain(call, recorder)
                 break
             try:
                 if line.startswith("/dtmf"):
@@ -95,20 +96,25 @@ class Command(ScriptCommand):
                 self.stdout.write(str(exc))
                 continue
             clock.now += ANSWER_SECONDS
-            self._show(call.handle(event), clock, call=call)
+            actions = call.handle(event)
+            self._show(actions, clock, self._drain(call, recorder))
 
         self.stdout.write(f"call ended: {call.outcome}  path: {' > '.join(call.path)}")
         if recorder is not None:
-            recorder.record(call.drain_log())
             recorder.close(call, ended_offset=clock.now)
 
-    def _show(self, actions, clock, call=None):
-        if call is not None:
-            for event in call.log:
-                if event.kind == "utterance":
-                    intent = event.data.get("intent") or "no match"
-                    confidence = event.data.get("confidence") or 0.0
-                    self.stdout.write(f"        ({intent}, {confidence:.2f})")
+    def _drain(self, call, recorder):
+        events = call.drain_log()
+        if recorder is not None:
+            recorder.record(events)
+        return events
+
+    def _show(self, actions, clock, events):
+        for event in events:
+            if event.kind == "utterance":
+                intent = event.data.get("intent") or "no match"
+                confidence = event.data.get("confidence") or 0.0
+                self.stdout.write(f"        ({intent}, {confidence:.2f})")
         for action in actions:
             text = getattr(action, "text", None)
             if text is not None:
