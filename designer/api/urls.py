@@ -1,0 +1,5 @@
+from django.urls import path
+
+from designer.api import views
+
+urlpatterns = []
