@@ -5,6 +5,8 @@ is its JSON Schema. ``Graph.from_document`` expects a document that passed
 the schema (see ``designer.graph.validation``) and never mutates it.
 """
 
+import hashlib
+import json
 from dataclasses import dataclass, field
 
 FORMAT = "outcall-graph"
@@ -28,6 +30,16 @@ OUTCOMES = (
 LISTEN_EVENTS = ("no_input", "no_match")
 AMD_EVENTS = ("human", "machine", "unsure")
 SAY_EVENTS = ("next",)
+
+def canonical_json(document: dict) -> str:
+    """The one spelling of ``document`` that its checksum is taken of."""
+    return json.dumps(document, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def document_checksum(document: dict) -> str:
+    """SHA-256 (hex) of the canonical JSON: equal documents, equal checksums."""
+    return hashlib.sha256(canonical_json(document).encode()).hexdigest()
+
 
 DEFAULT_NO_INPUT_TIMEOUT = 5.0
 DEFAULT_ENDPOINT_SILENCE = 0.8
