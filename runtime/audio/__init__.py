@@ -1,0 +1,1 @@
+"""Audio input: reading recordings, telephony codecs, voice activity detection."""
