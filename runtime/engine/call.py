@@ -362,10 +362,9 @@ class Call:
                 return
             self._drawn[node.id] = drawn
 
-        context = self._template_context()
         for variant in self._fallbacks(plan, drawn):
             try:
-                text = render_template(variant.text, context)
+                text = self._render(variant.text)
             except TemplateError as exc:
                 logger.warning(
                     "%s: node %s variant %s does not render (%s)",
@@ -395,7 +394,7 @@ class Call:
     def _say_reprompt(self, kind: str, attempt: int, texts) -> None:
         node = self._plan.node
         try:
-            text = render_template(texts[attempt - 1], self._template_context())
+            text = self._render(texts[attempt - 1])
         except TemplateError as exc:
             logger.warning(
                 "%s: node %s %s reprompt %d does not render (%s); skipped",
@@ -420,7 +419,7 @@ class Call:
     def _render_summary(self, node) -> str:
         source = node.transfer_summary or ""
         try:
-            return render_template(source, self._template_context())
+            return self._render(source)
         except TemplateError as exc:
             # The operator still gets the summary, with its gaps visible.
             logger.warning(
@@ -429,6 +428,13 @@ class Call:
                 self.call_id, node.id, exc,
             )
             return " ".join(source.split())
+
+    def _render(self, source: str) -> str:
+        if "{" not in source:
+            # No Jinja syntax: the text renders as itself (whitespace
+            # collapsed, as render_template does), so skip the sandbox.
+            return " ".join(source.split())
+        return render_template(source, self._template_context())
 
     def _template_context(self) -> dict:
         context = dict(self.contact.variables)

@@ -124,7 +124,8 @@ def compile_script(
     """Compile a graph document (format version 1) for running calls.
 
     ``matcher`` defaults to an ``nlu.matcher.IntentMatcher`` for the
-    document's language with the document's own intents. Raises
+    document's language with the document's own intents (a shared one,
+    from ``nlu.matcher.matcher_for``). Raises
     ``ScriptCompileError`` listing every reason the engine cannot run the
     document; the designer's validator is stricter and reports more.
     """
@@ -140,10 +141,12 @@ def compile_script(
 
 
 def _default_matcher(graph: Graph):
-    from nlu.matcher import IntentMatcher
+    # ``matcher_for`` builds an ``IntentMatcher`` once per language and set of
+    # script intents, so versions that share them share one matcher.
+    from nlu.matcher import matcher_for
 
     extra = {name: list(examples) for name, examples in graph.intents.items()}
-    return IntentMatcher(graph.language, extra_intents=extra)
+    return matcher_for(graph.language, extra)
 
 
 def _read_graph(document) -> Graph:
