@@ -135,11 +135,18 @@ class Call:
         plan = self._plan
         text = event.text
         self.last_utterance = text
-        if event.confidence < self.script.min_asr_confidence:
-            intent, confidence, slots = None, 0.0, None
-        else:
-            match = self.script.matcher.match(text, candidates=plan.candidates)
-            intent, confidence, slots = match.intent, match.confidence, match.slots
+        intent, confidence, slots = None, 0.0, None
+        if event.confidence >= self.script.min_asr_confidence:
+            try:
+                match = self.script.matcher.match(text, candidates=plan.candidates)
+            except Exception:
+                # A matcher that fails on one utterance must not end the
+                # call: the caller hears the no_match reprompt instead.
+                logger.exception(
+                    "%s: the matcher failed on %r at node %s", self.call_id, text, self.node
+                )
+            else:
+                intent, confidence, slots = match.intent, match.confidence, match.slots
         self._log(
             m.UTTERANCE,
             {

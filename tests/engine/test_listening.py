@@ -278,3 +278,16 @@ def test_the_matcher_is_asked_for_routed_and_engine_intents_only(h, matcher):
     assert matcher.calls == [
         ("алло", ("answering_machine", "do_not_call", "hold_on", "no", "repeat", "yes"))
     ]
+
+
+def test_a_matcher_that_fails_is_logged_and_taken_as_a_no_match(h, matcher, caplog):
+    def broken(text, candidates=None):
+        raise RuntimeError("index corrupted")
+
+    matcher.match = broken
+
+    assert h.say("да")[0].variant == "no_match.1"
+    assert caplog.records[-1].getMessage() == (
+        "harness-call: the matcher failed on 'да' at node greeting"
+    )
+    assert caplog.records[-1].exc_info is not None
