@@ -93,8 +93,7 @@ class ValidationFailed(DesignerError):
         self.problems = list(problems)
         errors = sum(1 for p in self.problems if p.severity == "error")
         super().__init__(
-            message
-            or f"The script has {errors} error(s); fix them and try again."
+            message or f"The script has {errors} error(s); fix them and try again."
         )
 
     def as_dict(self) -> dict:

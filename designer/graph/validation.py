@@ -79,7 +79,10 @@ def validate_document(document, *, builtin_intents: Iterable[str]) -> list[Probl
 
 
 def _path_key(error):
-    return [(0, p, "") if isinstance(p, int) else (1, 0, str(p)) for p in error.absolute_path]
+    return [
+        (0, p, "") if isinstance(p, int) else (1, 0, str(p))
+        for p in error.absolute_path
+    ]
 
 
 def _schema_problems(document: dict) -> list[Problem]:
@@ -109,16 +112,26 @@ def _explain(error):
         known = error.schema.get("properties", {})
         for name in instance:
             if name not in known:
-                yield "unknown_field", f"'{name}' is not a field of format 1.", [*path, name]
+                yield (
+                    "unknown_field",
+                    f"'{name}' is not a field of format 1.",
+                    [*path, name],
+                )
     elif kind == "type":
         wanted = " or ".join(expected) if isinstance(expected, list) else expected
-        yield "invalid_type", f"Must be of type {wanted}, not {_json_type(instance)}.", path
+        yield (
+            "invalid_type",
+            f"Must be of type {wanted}, not {_json_type(instance)}.",
+            path,
+        )
     elif kind == "const":
         yield "invalid_value", f"Must be {_show(expected)}.", path
     elif kind == "enum":
         choices = ", ".join(_show(v) for v in expected)
         yield "invalid_value", f"{_show(instance)} is not one of: {choices}.", path
-    elif kind == "pattern" and list(error.relative_schema_path)[-2:-1] == ["propertyNames"]:
+    elif kind == "pattern" and list(error.relative_schema_path)[-2:-1] == [
+        "propertyNames"
+    ]:
         yield "invalid_value", _name_rule(instance), [*path, instance]
     elif kind == "pattern":
         yield "invalid_value", _pattern_rule(path, instance), path
@@ -153,9 +166,7 @@ def _pattern_rule(path, value) -> str:
         return f"'{value}' is not a DTMF key: use one of 0-9, * or #."
     if last == "intent":
         return _name_rule(value)
-    return (
-        f"'{value}' is not a valid id: use 1 to 64 letters, digits, '_' or '-'."
-    )
+    return f"'{value}' is not a valid id: use 1 to 64 letters, digits, '_' or '-'."
 
 
 def _json_type(value) -> str:
@@ -180,7 +191,9 @@ def _locate(document: dict, path: list) -> tuple[str | None, str | None]:
     """Split a schema path into the node it is in and a field in that node."""
     if len(path) >= 2 and path[0] == "nodes" and isinstance(path[1], int):
         nodes = document.get("nodes")
-        node = nodes[path[1]] if isinstance(nodes, list) and path[1] < len(nodes) else None
+        node = (
+            nodes[path[1]] if isinstance(nodes, list) and path[1] < len(nodes) else None
+        )
         node_id = node.get("id") if isinstance(node, dict) else None
         if isinstance(node_id, str) and len(path) > 2:
             return node_id, _format_path(path[2:])
@@ -374,7 +387,7 @@ class _Rules:
                 if name in node:
                     self.add(
                         "ignored_field",
-                        f"{_a(node_type)} node does not listen, so '{name}' is ignored.",
+                        f"{_a(node_type)} node does not listen; '{name}' is ignored.",
                         node_id,
                         name,
                         WARNING,
@@ -625,9 +638,7 @@ class _Rules:
     # -- the whole graph
 
     def check_graph(self):
-        kinds = {
-            node_id: node.get("type") for node_id, node in self.by_id.items()
-        }
+        kinds = {node_id: node.get("type") for node_id, node in self.by_id.items()}
         start = self.doc.get("start")
         if start in self.by_id:
             reached = self.reach([start], self.edges)
@@ -646,9 +657,7 @@ class _Rules:
                 incoming[target].add(source)
         terminals = [i for i, kind in kinds.items() if kind in TERMINAL_TYPES]
         ending = self.reach(terminals, incoming)
-        stuck_without_exit = {
-            p.node for p in self.problems if p.code == "no_exit"
-        }
+        stuck_without_exit = {p.node for p in self.problems if p.code == "no_exit"}
         for node_id, kind in kinds.items():
             if node_id in ending or kind not in NODE_TYPES:
                 continue
