@@ -53,7 +53,9 @@ class TeamTokenAuthentication(authentication.BaseAuthentication):
         try:
             key = header[1].decode()
         except UnicodeError:
-            raise exceptions.AuthenticationFailed("The token key is not valid.")
+            raise exceptions.AuthenticationFailed(
+                "The token key is not valid."
+            ) from None
 
         token = (
             ApiToken.objects.select_related("team")

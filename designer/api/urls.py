@@ -2,4 +2,38 @@ from django.urls import path
 
 from designer.api import views
 
-urlpatterns = []
+app_name = "designer-api"
+
+urlpatterns = [
+    path("scripts/", views.ScriptListView.as_view(), name="script-list"),
+    # Before the slug routes; "import" is a reserved slug.
+    path("scripts/import/", views.ImportView.as_view(), name="script-import"),
+    path(
+        "scripts/<slug:slug>/", views.ScriptDetailView.as_view(), name="script-detail"
+    ),
+    path("scripts/<slug:slug>/draft/", views.DraftView.as_view(), name="draft"),
+    path(
+        "scripts/<slug:slug>/draft/export/",
+        views.DraftExportView.as_view(),
+        name="draft-export",
+    ),
+    path(
+        "scripts/<slug:slug>/validate/", views.ValidateView.as_view(), name="validate"
+    ),
+    path("scripts/<slug:slug>/publish/", views.PublishView.as_view(), name="publish"),
+    path(
+        "scripts/<slug:slug>/versions/",
+        views.VersionListView.as_view(),
+        name="version-list",
+    ),
+    path(
+        "scripts/<slug:slug>/versions/<int:number>/",
+        views.VersionDetailView.as_view(),
+        name="version-detail",
+    ),
+    path(
+        "scripts/<slug:slug>/versions/<int:number>/export/",
+        views.VersionExportView.as_view(),
+        name="version-export",
+    ),
+]
