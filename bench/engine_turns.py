@@ -45,7 +45,14 @@ CALLS = [
     ["алло", "нет, вы ошиблись номером"],
     ["слушаю", "да", "перезвоните мне завтра после пяти"],
     ["да", "да", "не звоните мне больше"],
-    ["алло", "да", "подождите минутку", "повторите, пожалуйста", "мне надо подумать", "да"],
+    [
+        "алло",
+        "да",
+        "подождите минутку",
+        "повторите, пожалуйста",
+        "мне надо подумать",
+        "да",
+    ],
     ["ээ ну как бы", "да", "это я", "вы робот?", "хорошо"],
     ["алло", "#1", "какие условия по карте", "нет", "не интересно"],
     ["да, слушаю", "да", None, "соедините с оператором"],
@@ -86,11 +93,15 @@ def run(seconds: float, unique: bool) -> dict:
         for _ in range(100):
             index = calls % len(CALLS)
             events = (
-                _events(CALLS[index], unique_from=calls * 10) if unique else prepared[index]
+                _events(CALLS[index], unique_from=calls * 10)
+                if unique
+                else prepared[index]
             )
             call = script.start_call(
                 call_id=f"bench-{calls}",
-                contact=Contact(segment=SEGMENTS[calls % len(SEGMENTS)], variables=VARIABLES),
+                contact=Contact(
+                    segment=SEGMENTS[calls % len(SEGMENTS)], variables=VARIABLES
+                ),
             )
             call.start()
             for event in events:
@@ -124,10 +135,13 @@ def main():
 
     result = run(options.seconds, options.unique)
     rate = result["turns"] / result["elapsed"]
-    print(f"script: {SCRIPT.name}, compiled in {result['compile_seconds'] * 1000:.1f} ms")
     print(
-        f"{result['calls']} calls, {result['turns']} turns in {result['elapsed']:.1f} s "
-        f"on one core{' (every utterance unique)' if options.unique else ''}"
+        f"script: {SCRIPT.name}, compiled in {result['compile_seconds'] * 1000:.1f} ms"
+    )
+    unique = " (every utterance unique)" if options.unique else ""
+    print(
+        f"{result['calls']} calls, {result['turns']} turns "
+        f"in {result['elapsed']:.1f} s on one core{unique}"
     )
     print(f"outcomes: {dict(result['outcomes'].most_common())}")
     print(f"{rate:,.0f} turns/s ({1e6 / rate:.0f} µs a turn, matching included)")

@@ -80,9 +80,10 @@ class Call:
         if self.node is None:
             raise CallNotStarted(f"call {self.call_id}: call start() before handle()")
         if self.finished:
+            outcome = self.outcome or "without an outcome"
             raise CallEnded(
-                f"call {self.call_id} has ended ({self.outcome or 'without an outcome'}) "
-                f"at node {self.node!r}; it takes no more events"
+                f"call {self.call_id} has ended ({outcome}) at node {self.node!r}; "
+                "it takes no more events"
             )
         handler = self._handlers.get(type(event))
         if handler is None:
@@ -143,7 +144,10 @@ class Call:
                 # A matcher that fails on one utterance must not end the
                 # call: the caller hears the no_match reprompt instead.
                 logger.exception(
-                    "%s: the matcher failed on %r at node %s", self.call_id, text, self.node
+                    "%s: the matcher failed on %r at node %s",
+                    self.call_id,
+                    text,
+                    self.node,
                 )
             else:
                 intent, confidence, slots = match.intent, match.confidence, match.slots
@@ -181,7 +185,9 @@ class Call:
             self._not_understood("no_match", "")
 
     def _on_hangup(self, event: m.CallerHangup) -> None:
-        self._log(m.HANGUP, {"during_prompt": event.during_prompt, "heard": event.heard})
+        self._log(
+            m.HANGUP, {"during_prompt": event.during_prompt, "heard": event.heard}
+        )
         self._end("dropped")
 
     _handlers = {
@@ -327,15 +333,21 @@ class Call:
             raise ScriptLoopError(self._loop_message())
         source = event.transition.source
         self.path.append(self.node)
+        logger.debug(
+            "%s: %s -> %s on %s", self.call_id, source, self.node, event.event.name
+        )
         self._log(
             m.NODE_ENTERED,
-            {"from": None if source == DIALING else source, "trigger": event.event.name},
+            {
+                "from": None if source == DIALING else source,
+                "trigger": event.event.name,
+            },
         )
 
     def _loop_message(self) -> str:
         tail = " -> ".join(self.path[-8:])
         return (
-            f"call {self.call_id}: more than {self.script.max_steps} nodes entered "
+            f"{self.call_id}: more than {self.script.max_steps} nodes entered "
             f"in one turn ({tail}); the script loops through say nodes"
         )
 
@@ -364,7 +376,9 @@ class Call:
                     logger.warning(
                         "%s: node %s has no variant for segment %r nor a default one; "
                         "prompt skipped",
-                        self.call_id, node.id, self.contact.segment,
+                        self.call_id,
+                        node.id,
+                        self.contact.segment,
                     )
                 return
             self._drawn[node.id] = drawn
@@ -375,19 +389,28 @@ class Call:
             except TemplateError as exc:
                 logger.warning(
                     "%s: node %s variant %s does not render (%s)",
-                    self.call_id, node.id, variant.id, exc,
+                    self.call_id,
+                    node.id,
+                    variant.id,
+                    exc,
                 )
                 continue
             if variant is not drawn:
                 logger.warning(
                     "%s: node %s said variant %s instead of %s",
-                    self.call_id, node.id, variant.id, drawn.id,
+                    self.call_id,
+                    node.id,
+                    variant.id,
+                    drawn.id,
                 )
             self.variant_choices[node.id] = variant.id
             self._say(node, text, variant.id, variant.segment, variant.audio)
             return
-        logger.warning("%s: node %s has no variant that renders; prompt skipped",
-                       self.call_id, node.id)
+        logger.warning(
+            "%s: node %s has no variant that renders; prompt skipped",
+            self.call_id,
+            node.id,
+        )
 
     def _fallbacks(self, plan, drawn):
         yield drawn
@@ -405,7 +428,11 @@ class Call:
         except TemplateError as exc:
             logger.warning(
                 "%s: node %s %s reprompt %d does not render (%s); skipped",
-                self.call_id, node.id, kind, attempt, exc,
+                self.call_id,
+                node.id,
+                kind,
+                attempt,
+                exc,
             )
         else:
             self._say(node, text, f"{kind}.{attempt}", None, None)
@@ -432,7 +459,9 @@ class Call:
             logger.warning(
                 "%s: transfer summary of node %s does not render (%s); "
                 "passed unrendered",
-                self.call_id, node.id, exc,
+                self.call_id,
+                node.id,
+                exc,
             )
             return " ".join(source.split())
 

@@ -204,7 +204,9 @@ def _check(graph: Graph) -> None:
         if node.type in TERMINAL_TYPES:
             outcome = _outcome(node)
             if outcome not in OUTCOMES:
-                problems.append(f"{where}: outcome {outcome!r} is not one of {OUTCOMES}")
+                problems.append(
+                    f"{where}: outcome {outcome!r} is not one of {OUTCOMES}"
+                )
             elif outcome == "transfer" and not node.transfer_target:
                 problems.append(f"{where}: a transfer needs transfer.target")
     if problems:
@@ -217,7 +219,9 @@ def _route_problems(where: str, route: Route, nodes) -> list[str]:
     if len(given) != 1:
         problems.append(f"{where}: a route has exactly one of intent, dtmf, event")
     if route.to not in nodes:
-        problems.append(f"{where}: route {route.trigger} goes to missing node {route.to!r}")
+        problems.append(
+            f"{where}: route {route.trigger} goes to missing node {route.to!r}"
+        )
     return problems
 
 
@@ -313,7 +317,11 @@ def _build_machine(graph: Graph, plans: dict[str, NodePlan]) -> Machine:
         node = plan.node
         if plan.behaviour == SAYING:
             transitions.append(
-                {"trigger": NEXT, "source": node_id, "dest": node.route_for_event("next").to}
+                {
+                    "trigger": NEXT,
+                    "source": node_id,
+                    "dest": node.route_for_event("next").to,
+                }
             )
         elif plan.behaviour == LISTENING:
             transitions += _listening_transitions(graph, node, plan)
@@ -354,14 +362,27 @@ def _listening_transitions(graph: Graph, node: Node, plan: NodePlan) -> list[dic
         transitions.append({"trigger": trigger, "source": source, "dest": dest})
     if f"intent:{REPEAT}" not in plan.routed:
         transitions.append(
-            {"trigger": f"intent:{REPEAT}", "source": source, "dest": None,
-             "after": "_repeat_prompt"}
+            {
+                "trigger": f"intent:{REPEAT}",
+                "source": source,
+                "dest": None,
+                "after": "_repeat_prompt",
+            }
         )
     if f"intent:{HOLD_ON}" not in plan.routed:
         transitions += [
-            {"trigger": f"intent:{HOLD_ON}", "source": source, "dest": None,
-             "conditions": "_may_hold_on", "after": "_hold_on"},
-            {"trigger": f"intent:{HOLD_ON}", "source": source, "dest": None,
-             "after": "_listen_again"},
+            {
+                "trigger": f"intent:{HOLD_ON}",
+                "source": source,
+                "dest": None,
+                "conditions": "_may_hold_on",
+                "after": "_hold_on",
+            },
+            {
+                "trigger": f"intent:{HOLD_ON}",
+                "source": source,
+                "dest": None,
+                "after": "_listen_again",
+            },
         ]
     return transitions

@@ -52,7 +52,9 @@ class ScriptHarness:
         else:
             self.script = compile_script(document, matcher=matcher)
         self.clock = VirtualClock()
-        self.contact = Contact(phone=phone, segment=segment, variables=dict(variables or {}))
+        self.contact = Contact(
+            phone=phone, segment=segment, variables=dict(variables or {})
+        )
         self.call = self.script.start_call(
             call_id=call_id, contact=self.contact, clock=self.clock
         )
@@ -73,7 +75,9 @@ class ScriptHarness:
     def press(self, digit: str) -> list:
         return self._took(self.call.handle(Dtmf(str(digit))))
 
-    def hang_up(self, *, during_prompt: bool = False, heard: float | None = None) -> list:
+    def hang_up(
+        self, *, during_prompt: bool = False, heard: float | None = None
+    ) -> list:
         return self._took(self.call.handle(CallerHangup(during_prompt, heard)))
 
     def run(self, *turns) -> list:
@@ -119,7 +123,8 @@ class ScriptHarness:
     def ending(self) -> Transfer | HangUp | None:
         """The ``Transfer`` or ``HangUp`` that ended the call, if any."""
         return next(
-            (a for a in reversed(self.actions) if isinstance(a, (Transfer, HangUp))), None
+            (a for a in reversed(self.actions) if isinstance(a, (Transfer, HangUp))),
+            None,
         )
 
     @property

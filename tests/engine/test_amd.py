@@ -146,7 +146,9 @@ def test_an_answer_not_understood_is_unsure_when_no_reprompt_is_left(h):
         HangUp("end_unsure", "no_response", ANY),
     ]
     assert _trigger(h) == "event:unsure"
-    assert [e.data for e in h.events("no_match")] == [{"attempt": 1, "text": "абракадабра"}]
+    assert [e.data for e in h.events("no_match")] == [
+        {"attempt": 1, "text": "абракадабра"}
+    ]
 
 
 def test_silence_is_unsure_after_the_reprompts(h):

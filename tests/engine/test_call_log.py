@@ -54,11 +54,29 @@ def test_a_whole_call_is_logged_in_order_with_clock_offsets(h):
 
     assert [(e.kind, e.node, e.offset, e.data) for e in h.log] == [
         ("node_entered", "greeting", 0.0, {"from": None, "trigger": "start"}),
-        ("prompt_played", "greeting", 0.0,
-         {"variant": "a", "text": "Здравствуйте!", "segment": None, "barge_in": True}),
+        (
+            "prompt_played",
+            "greeting",
+            0.0,
+            {
+                "variant": "a",
+                "text": "Здравствуйте!",
+                "segment": None,
+                "barge_in": True,
+            },
+        ),
         ("no_input", "greeting", 3.5, {"attempt": 1}),
-        ("prompt_played", "greeting", 3.5,
-         {"variant": "no_input.1", "text": "Алло?", "segment": None, "barge_in": True}),
+        (
+            "prompt_played",
+            "greeting",
+            3.5,
+            {
+                "variant": "no_input.1",
+                "text": "Алло?",
+                "segment": None,
+                "barge_in": True,
+            },
+        ),
         ("dtmf", "greeting", 5.5, {"digit": "7"}),
         ("no_match", "greeting", 5.5, {"attempt": 1, "text": ""}),
         ("node_entered", "bye", 5.5, {"from": "greeting", "trigger": "event:no_match"}),

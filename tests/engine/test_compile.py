@@ -178,7 +178,11 @@ def test_the_engine_imports_neither_django_nor_channels():
         "if m.split('.')[0] in {'django', 'channels', 'rest_framework'}))"
     )
     out = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
     )
 
     assert out.stdout.strip() == "[]"

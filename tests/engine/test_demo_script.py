@@ -14,7 +14,9 @@ from runtime.engine.harness import ScriptHarness
 
 pytest.importorskip("nlu.matcher")
 
-DEMO = Path(__file__).resolve().parents[2] / "designer" / "demo" / "bank-card-offer.json"
+DEMO = (
+    Path(__file__).resolve().parents[2] / "designer" / "demo" / "bank-card-offer.json"
+)
 CONTACT = {"name": "Анна", "limit": "150 000"}
 
 
@@ -43,7 +45,9 @@ def test_a_caller_who_agrees_is_transferred_with_a_summary(script):
     ]
     assert h.outcome == "transfer"
     assert h.ending.target == "operators-cards"
-    assert h.ending.summary.startswith("Анна, сегмент active, одобренный лимит 150 000 ₽.")
+    assert h.ending.summary.startswith(
+        "Анна, сегмент active, одобренный лимит 150 000 ₽."
+    )
     assert h.variant_choices["offer"] == "active"
 
 

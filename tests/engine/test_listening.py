@@ -79,7 +79,10 @@ def test_start_says_the_greeting_and_listens(matcher):
 def test_yes_at_the_greeting_goes_to_the_offer(h):
     assert h.say("да") == [OFFER, LISTEN_OFFER]
     assert h.path == ["greeting", "offer"]
-    assert h.events("node_entered")[-1].data == {"from": "greeting", "trigger": "intent:yes"}
+    assert h.events("node_entered")[-1].data == {
+        "from": "greeting",
+        "trigger": "intent:yes",
+    }
 
 
 def test_a_dtmf_digit_takes_the_node_dtmf_route(h):
@@ -186,7 +189,10 @@ def test_counters_start_again_when_a_node_is_entered(h):
     h.silence()
     h.say("да")
 
-    assert h.silence() == [Say("offer", "Алло?", "no_input.1", False, None), LISTEN_OFFER]
+    assert h.silence() == [
+        Say("offer", "Алло?", "no_input.1", False, None),
+        LISTEN_OFFER,
+    ]
     assert h.silence()[-1] == HangUp("end_no_response", "no_response", ANY)
 
 

@@ -55,7 +55,8 @@ CHAIN = graph(
         "prompt": prompt("Соединяю со специалистом."),
         "transfer": {
             "target": "operators-cards",
-            "summary": "{{ name }} ({{ segment }}), лимит {{ limit }}. Сказал: «{{ last_utterance }}».",
+            "summary": "{{ name }} ({{ segment }}), лимит {{ limit }}. "
+            "Сказал: «{{ last_utterance }}».",
         },
     },
     end("end_no_response", "no_response"),
@@ -165,7 +166,14 @@ def test_a_target_action_with_another_outcome_hangs_up(matcher):
 
 @pytest.mark.parametrize(
     "outcome",
-    ["callback", "refusal", "answering_machine", "wrong_person", "do_not_call", "no_response"],
+    [
+        "callback",
+        "refusal",
+        "answering_machine",
+        "wrong_person",
+        "do_not_call",
+        "no_response",
+    ],
 )
 def test_an_end_node_hangs_up_with_its_outcome(matcher, outcome):
     document = graph(
@@ -219,16 +227,27 @@ def test_the_hangup_context_is_the_call_context(matcher):
 
 def test_a_loop_of_say_nodes_raises_instead_of_spinning(matcher, caplog):
     document = graph(
-        {"id": "a", "type": "say", "prompt": prompt("А"), "routes": [{"event": "next", "to": "b"}]},
-        {"id": "b", "type": "say", "prompt": prompt("Б"), "routes": [{"event": "next", "to": "a"}]},
+        {
+            "id": "a",
+            "type": "say",
+            "prompt": prompt("А"),
+            "routes": [{"event": "next", "to": "b"}],
+        },
+        {
+            "id": "b",
+            "type": "say",
+            "prompt": prompt("Б"),
+            "routes": [{"event": "next", "to": "a"}],
+        },
     )
     script = compile_script(document, matcher=matcher)
     call = script.start_call(call_id="c-loop", contact=Contact())
 
-    with pytest.raises(ScriptLoopError, match=r"call c-loop: more than 3 nodes entered"):
+    loop = r"^c-loop: more than 3 nodes entered in one turn \(a -> b -> a\)"
+    with pytest.raises(ScriptLoopError, match=loop):
         call.start()
 
     assert call.finished and call.outcome is None
-    assert caplog.records[-1].getMessage().startswith("call c-loop: ")
+    assert caplog.records[-1].getMessage().startswith("c-loop: more than 3 nodes")
     with pytest.raises(CallEnded):
         call.handle(None)

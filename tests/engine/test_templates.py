@@ -185,13 +185,22 @@ def test_a_summary_that_fails_is_passed_unrendered(matcher, caplog):
         {
             "id": "transfer",
             "type": "target_action",
-            "transfer": {"target": "ops", "summary": "Клиент {{ name }},   лимит {{ limit }}"},
+            "transfer": {
+                "target": "ops",
+                "summary": "Клиент {{ name }},   лимит {{ limit }}",
+            },
         }
     )
-    h = ScriptHarness(document, matcher=matcher, call_id="c-13", variables={"name": "Анна"})
+    h = ScriptHarness(
+        document, matcher=matcher, call_id="c-13", variables={"name": "Анна"}
+    )
 
-    assert h.start() == [Transfer("transfer", "ops", "Клиент {{ name }}, лимит {{ limit }}", ANY)]
+    assert h.start() == [
+        Transfer("transfer", "ops", "Клиент {{ name }}, лимит {{ limit }}", ANY)
+    ]
     assert h.outcome == "transfer"
-    assert caplog.records[-1].getMessage().startswith(
-        "c-13: transfer summary of node transfer does not render"
+    assert (
+        caplog.records[-1]
+        .getMessage()
+        .startswith("c-13: transfer summary of node transfer does not render")
     )

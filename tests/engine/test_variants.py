@@ -140,7 +140,9 @@ def test_a_node_entered_again_keeps_its_variant(matcher):
     h.run("нет", "нет", "нет", "нет")
 
     offers = [e.data["variant"] for e in h.events("prompt_played") if e.node == "offer"]
-    objections = [e.data["variant"] for e in h.events("prompt_played") if e.node == "objection"]
+    objections = [
+        e.data["variant"] for e in h.events("prompt_played") if e.node == "objection"
+    ]
 
     assert h.path == ["offer", "objection", "offer", "objection", "offer"]
     assert len(offers) == 3 and len(set(offers)) == 1
@@ -148,10 +150,14 @@ def test_a_node_entered_again_keeps_its_variant(matcher):
 
 
 def test_a_node_with_only_other_segments_variants_says_nothing(matcher, caplog):
-    document = _greeting([{"id": "vip", "text": "Рады вас слышать!", "segment": "active"}])
+    document = _greeting(
+        [{"id": "vip", "text": "Рады вас слышать!", "segment": "active"}]
+    )
     h = ScriptHarness(document, segment="inactive", call_id="c-9", matcher=matcher)
 
     actions = h.start()
 
     assert not any(isinstance(a, Say) for a in actions)
-    assert caplog.records[0].getMessage().startswith("c-9: node greeting has no variant")
+    assert (
+        caplog.records[0].getMessage().startswith("c-9: node greeting has no variant")
+    )
