@@ -19,6 +19,7 @@ from designer import selectors, services
 from designer.api import serializers as s
 from designer.api.permissions import HasTeamRole, Role, memberships, team_and_role
 from designer.errors import ScriptNotFound, VersionNotFound
+from designer.graph.validation import has_errors
 from designer.models import Script, ScriptVersion
 
 TEAM_PARAMETER = OpenApiParameter(
@@ -240,7 +241,7 @@ class ValidateView(ScriptView):
         )
         return Response(
             {
-                "valid": not any(p.severity == "error" for p in problems),
+                "valid": not has_errors(problems),
                 "problems": [p.as_dict() for p in problems],
             }
         )
