@@ -5,6 +5,7 @@ import json
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from designer import services
 from designer.errors import (
@@ -19,6 +20,7 @@ from designer.errors import (
 from designer.graph.document import document_checksum
 from designer.models import Script, ScriptVersion
 from nlu.packs import BUILTIN_INTENTS
+from runtime.models import CallSession
 from tests.designer.documents import BUILTIN_INTENTS as FIXTURE_INTENTS
 from tests.designer.documents import end, node, valid_document
 
@@ -381,3 +383,16 @@ def test_a_published_script_is_kept(script, publisher):
     with pytest.raises(ScriptProtected, match="has published versions"):
         services.script_delete(script=script)
     assert ScriptVersion.objects.count() == 2
+
+
+def test_a_script_with_calls_is_kept(script):
+    CallSession.objects.create(
+        call_id="sim-1",
+        script=script,
+        version=script.draft,
+        source=CallSession.Source.SIMULATION,
+        started_at=timezone.now(),
+    )
+    with pytest.raises(ScriptProtected, match="has calls in the event log"):
+        services.script_delete(script=script)
+    assert Script.objects.filter(pk=script.pk).exists()
