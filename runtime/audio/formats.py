@@ -103,9 +103,7 @@ def read_audio(path: str | os.PathLike, *, channel: int | None = None) -> Audio:
             code="unsupported_format",
         )
     if info.frames == 0:
-        raise AudioError(
-            f"recording has no audio samples: {path}", code="empty"
-        )
+        raise AudioError(f"recording has no audio samples: {path}", code="empty")
 
     index = 0 if channel is None else channel
     if not 0 <= index < info.channels:
@@ -119,9 +117,7 @@ def read_audio(path: str | os.PathLike, *, channel: int | None = None) -> Audio:
             code="unreadable",
         ) from None
     if len(frames) == 0:
-        raise AudioError(
-            f"recording has no audio samples: {path}", code="empty"
-        )
+        raise AudioError(f"recording has no audio samples: {path}", code="empty")
 
     samples = np.clip(frames[:, index], -1.0, 1.0)
     samples = resample(samples, rate, SAMPLE_RATE)
