@@ -91,10 +91,7 @@ def read_audio(path: str | os.PathLike, *, channel: int | None = None) -> Audio:
     try:
         info = soundfile.info(str(path))
     except (soundfile.LibsndfileError, RuntimeError, EOFError):
-        raise AudioError(
-            f"not a readable audio file (corrupt or truncated): {path}",
-            code="unreadable",
-        ) from None
+        raise _unreadable(path) from None
     source_format = _source_format(info.format, info.subtype)
     if source_format is None:
         raise AudioError(
@@ -112,10 +109,7 @@ def read_audio(path: str | os.PathLike, *, channel: int | None = None) -> Audio:
     try:
         frames, rate = soundfile.read(str(path), dtype="float32", always_2d=True)
     except (soundfile.LibsndfileError, RuntimeError, EOFError):
-        raise AudioError(
-            f"not a readable audio file (corrupt or truncated): {path}",
-            code="unreadable",
-        ) from None
+        raise _unreadable(path) from None
     if len(frames) == 0:
         raise AudioError(f"recording has no audio samples: {path}", code="empty")
 
@@ -269,6 +263,13 @@ def _source_format(container: str, subtype: str) -> str | None:
     if container in _WAV_CONTAINERS:
         return _WAV_SUBTYPES.get(subtype)
     return None
+
+
+def _unreadable(path: Path) -> AudioError:
+    return AudioError(
+        f"not a readable audio file (corrupt or truncated): {path}",
+        code="unreadable",
+    )
 
 
 def _bad_channel_message(channels: int, index: int) -> str:
