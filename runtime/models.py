@@ -31,6 +31,8 @@ class CallSession(models.Model):
     source = models.CharField(max_length=16, choices=Source.choices)
     phone = models.CharField(max_length=64, blank=True)
     segment = models.CharField(max_length=64, blank=True)
+    # The contact's IANA time zone, for "hour of the contact's local day".
+    timezone = models.CharField(max_length=64, blank=True)
     variables = models.JSONField(default=dict, blank=True)
     variant_choices = models.JSONField(default=dict, blank=True)
     outcome = models.CharField(max_length=32, choices=Outcome.choices, blank=True)

@@ -1,5 +1,6 @@
 import json
 import uuid
+import zoneinfo
 from collections import Counter
 from datetime import datetime, timezone as dt_timezone
 
@@ -14,7 +15,7 @@ from runtime.simulation import TurnError, parse_turn, run_text_call
 
 KNOWN_KEYS = {
     "script", "team", "version", "segment", "vars", "turns", "hangup_after",
-    "call_id", "phone", "started_at",
+    "call_id", "phone", "started_at", "timezone",
 }
 
 
@@ -80,6 +81,7 @@ class Command(ScriptCommand):
                 started_at=started_at,
                 ended_offset=text_call.end_offset,
             )
+            session.timezone = spec.get("timezone") or ""
             writer.add(session, text_call.call.drain_log())
             outcomes[text_call.call.outcome] += 1
             per_script[f"{version.script.slug} v{version.number}"] += 1
@@ -138,6 +140,8 @@ class Command(ScriptCommand):
             raise CommandError(f"line {number}: 'hangup_after' is a prompt number from 1")
         if "call_id" in spec and (not isinstance(spec["call_id"], str) or not spec["call_id"]):
             raise CommandError(f"line {number}: 'call_id' must be a non-empty string")
+        if spec.get("timezone") is not None and not _known_timezone(spec["timezone"]):
+            raise CommandError(f"line {number}: unknown time zone {spec['timezone']!r}")
         if spec.get("started_at") is not None and _parse_time(spec["started_at"]) is None:
             raise CommandError(f"line {number}: 'started_at' is not an ISO 8601 time")
         self._version(number, spec)
@@ -183,3 +187,13 @@ def _parse_time(value):
     if timezone.is_naive(moment):
         moment = timezone.make_aware(moment, dt_timezone.utc)
     return moment
+
+
+def _known_timezone(name) -> bool:
+    if not isinstance(name, str) or not name:
+        return False
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
