@@ -126,12 +126,16 @@ class Command(BaseCommand):
 
         draft_save(script=script, document=document, author=author, base_revision=None)
         version = script_publish(script=script, author=author)
-        return f"{slug}: file changed, saved as the draft and published as v{version.number}"
+        return (
+            f"{slug}: file changed, saved as the draft and published as "
+            f"v{version.number}"
+        )
 
 
 def _problems_text(filename, problems) -> str:
     lines = [f"{filename} does not validate:"]
     for problem in problems:
         where = " ".join(part for part in (problem.node, problem.field) if part)
-        lines.append(f"  {problem.severity} at {where or 'top level'}: {problem.message}")
+        where = where or "top level"
+        lines.append(f"  {problem.severity} at {where}: {problem.message}")
     return "\n".join(lines)
