@@ -146,6 +146,16 @@ def test_a_caller_who_agrees_is_transferred_with_a_summary(language):
 # The other ways a call goes.
 
 
+def test_a_contact_without_a_segment_gets_a_summary_without_one(language):
+    h = reach_the_offer(language)
+
+    h.say(PHRASES[language]["agree"])
+
+    assert h.ending.summary.startswith(
+        {"ru": "Ольга, одобренный лимит", "en": "Margaret, pre-approved limit"}[language]
+    )
+
+
 def test_a_callback_time_is_repeated_back_to_the_caller(language):
     h = reach_the_offer(language)
 
