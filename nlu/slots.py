@@ -1,0 +1,144 @@
+"""Time expressions in an utterance: «завтра после пяти», "in an hour".
+
+A time expression is a run of words built around anchors (day names, parts
+of the day, hours, numbers, "later") and joined by small linking words
+(«после», «в», «через», "after", "at", "in a couple of"). Linking words
+count only when an anchor follows them, so «перезвоните мне в» has none.
+
+The matcher uses ``time_spans`` on normalised words to read every time
+expression as one token, and ``extract_when`` on the caller's own words to
+fill the ``when`` slot of ``busy_callback`` with the time as it was said.
+"""
+
+import re
+
+from nlu.languages import require_language
+from nlu.normalize import number_value
+
+_ANCHORS = {
+    "ru": frozenset(
+        """
+        завтра послезавтра сегодня сегодняшний вечером вечерком вечера вечер
+        вечеру утром утречком утра утро утру днем дня день деньков денька дней
+        ночью обеда обед обеду обедом выходных выходные выходным неделе неделю
+        недели недельку месяц месяца месяце позже попозже позднее потом скоро
+        понедельник понедельника понедельнику вторник вторника вторнику среду
+        среда среды четверг четверга четвергу пятницу пятница пятницы субботу
+        суббота субботы воскресенье воскресенья час часа часов часик часика
+        часиков часок полчаса полчасика минут минуты минуток минуточек числа
+        числе январе феврале марте апреле мае июне июле августе сентябре
+        октябре ноябре декабре
+        """.split()
+    ),
+    "en": frozenset(
+        """
+        tomorrow today tonight morning mornings afternoon evening evenings night
+        noon midday lunch lunchtime later weekend week weeks month day days
+        monday tuesday wednesday thursday friday saturday sunday mondays
+        tuesdays wednesdays thursdays fridays hour hours minutes oclock soon
+        january february march april june july august september october
+        november december
+        """.split()
+    ),
+}
+
+# Linking words: taken inside a time expression or just before its first
+# anchor, never at its end.
+_LINKS = {
+    "ru": frozenset(
+        """
+        после в во через до к ко на около ближе где то где-то примерно часам
+        и или с со по между следующей следующий следующую следующем этой этот
+        эту этом другой другое другую другом половине начале конце середине
+        пол часу пару пара несколько первой второй
+        """.split()
+    ),
+    "en": frozenset(
+        """
+        after before at in on around about by until till next this the a an
+        or and of couple few half past quarter from to another other end
+        beginning start middle early late
+        """.split()
+    ),
+}
+
+# "am"/"pm" are anchors only right after a number: "5 pm", not "I am".
+_AFTER_NUMBER = {"ru": frozenset(), "en": frozenset({"am", "pm"})}
+
+# A part of the day after these is a greeting: «добрый день», "good evening".
+_GREETINGS = frozenset({"добрый", "доброе", "доброй", "good"})
+_NEGATIONS = frozenset({"не", "not"})
+
+# Words as spoken, and the punctuation marks that end a time expression.
+_SPOKEN_WORD = re.compile(r"\d+(?:[:.]\d+)*|[^\W\d_]+(?:['’-][^\W\d_]+)*|[,;.!?]")
+
+
+def _key(word: str) -> str:
+    return word.replace("ё", "е").replace("'", "").replace("’", "")
+
+
+def _is_number(word: str, language: str) -> bool:
+    digits = word.replace(":", "").replace(".", "")
+    value = number_value(digits if digits.isdigit() else word, language)
+    # "one" reads as "one moment" or "no one" far more often than a time.
+    return value is not None and value != 1
+
+
+def _is_anchor(keys: list[str], i: int, language: str) -> bool:
+    key = keys[i]
+    if i > 0 and keys[i - 1] in _GREETINGS:
+        return False
+    if key in _ANCHORS[language] or _is_number(key, language):
+        return True
+    return key in _AFTER_NUMBER[language] and i > 0 and _is_number(keys[i - 1], language)
+
+
+def time_spans(words: list[str], language: str) -> list[tuple[int, int]]:
+    """Return ``(start, end)`` of each time expression in ``words``.
+
+    ``words`` are lower-case words, normalised or as spoken; a punctuation
+    mark among them ends an expression. The spans do not overlap and come
+    in order.
+    """
+    keys = [_key(word) for word in words]
+    links = _LINKS[language]
+    spans = []
+    i, n = 0, len(keys)
+    while i < n:
+        if not _is_anchor(keys, i, language):
+            i += 1
+            continue
+        floor = spans[-1][1] if spans else 0
+        start = i
+        while start > floor and keys[start - 1] in links:
+            start -= 1
+        end = i + 1
+        while True:
+            j = end
+            while j < n and keys[j] in links:
+                j += 1
+            if j < n and _is_anchor(keys, j, language):
+                end = j + 1
+            else:
+                break
+        spans.append((start, end))
+        i = end
+    return spans
+
+
+def extract_when(text: str, language: str) -> str | None:
+    """The time a caller asked for, in their own words, or ``None``.
+
+    Of several time expressions the longest wins, and of equals the last,
+    leaving out one the caller negated: «сегодня не могу, давайте завтра
+    после пяти» and «не сегодня, завтра» give «завтра после пяти» and
+    «завтра». The words come back lower-case, without punctuation.
+    """
+    require_language(language)
+    words = _SPOKEN_WORD.findall(text.lower())
+    spans = time_spans(words, language)
+    asserted = [s for s in spans if s[0] == 0 or _key(words[s[0] - 1]) not in _NEGATIONS]
+    if not spans:
+        return None
+    start, end = max(asserted or spans, key=lambda span: (span[1] - span[0], span[0]))
+    return " ".join(words[start:end])
