@@ -36,9 +36,13 @@ from runtime.engine import (
 # Speaking rate used to estimate how long a prompt without audio lasts.
 CHARS_PER_SECOND = 14.0
 PROMPT_PADDING = 0.3
-# Speech shorter than this between VAD segments still splits utterances
-# only where the node's endpoint silence says so.
+# The VAD splits speech at pauses this short; segments are then joined into
+# utterances where the node's endpoint silence says so.
 RAW_MIN_SILENCE = 0.25
+# 8 kHz telephone audio, upsampled for the VAD model, scores lower than
+# wide-band speech: at the model's usual 0.5 quiet word onsets are lost.
+VAD_THRESHOLD = 0.4
+VAD_PAD = 0.2
 
 
 def estimate_prompt_seconds(text: str) -> float:
@@ -146,7 +150,9 @@ def replay_recording(
     """Run ``compiled`` against ``audio`` (a ``runtime.audio.formats.Audio``)."""
     clock = VirtualClock()
     call = compiled.start_call(call_id=call_id, contact=contact, clock=clock)
-    spans = find_utterances(audio, min_silence=RAW_MIN_SILENCE)
+    spans = find_utterances(
+        audio, min_silence=RAW_MIN_SILENCE, threshold=VAD_THRESHOLD, pad=VAD_PAD
+    )
     result = ReplayResult(call=call, duration=audio.duration)
 
     next_span = 0
@@ -247,7 +253,9 @@ def _hang_up(call, clock, played, at, result):
         during.end = at
         for later in played[played.index(during) + 1 :]:
             result.prompts.remove(later)
-        actions = call.handle(CallerHangup(during_prompt=True, heard=heard))
+        actions = call.handle(
+            CallerHangup(during_prompt=True, heard=heard, node=during.node)
+        )
     else:
         actions = call.handle(CallerHangup(during_prompt=False))
     result.end_offset = at

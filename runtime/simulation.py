@@ -65,7 +65,11 @@ def run_text_call(
             if hangup_after is not None and prompts == hangup_after:
                 clock.now += seconds / 2
                 return call.handle(
-                    CallerHangup(during_prompt=True, heard=round(seconds / 2, 3))
+                    CallerHangup(
+                        during_prompt=True,
+                        heard=round(seconds / 2, 3),
+                        node=action.node,
+                    )
                 )
             clock.now += seconds
         return None

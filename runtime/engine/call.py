@@ -185,6 +185,10 @@ class Call:
             self._not_understood("no_match", "")
 
     def _on_hangup(self, event: m.CallerHangup) -> None:
+        if event.during_prompt and event.node in self.script.plans:
+            # The call is over: leaving the machine's state for the node whose
+            # prompt the caller was hearing keeps drop-off where it happened.
+            self.node = event.node
         self._log(
             m.HANGUP, {"during_prompt": event.during_prompt, "heard": event.heard}
         )

@@ -54,10 +54,17 @@ class Dtmf:
 @dataclass(frozen=True, slots=True)
 class CallerHangup:
     """The caller hung up; ``heard`` is how many seconds of the prompt that
-    was playing they heard, when it was ``during_prompt``."""
+    was playing they heard, when it was ``during_prompt``.
+
+    ``node`` names the node whose prompt was playing when it is not the
+    current one: one turn can chain prompts (a ``say`` node, then the next
+    node's prompt), and a caller who hangs up during the first is lost
+    there, not at the node the call has already moved on to.
+    """
 
     during_prompt: bool = False
     heard: float | None = None
+    node: str | None = None
 
 
 # Actions out.

@@ -196,3 +196,33 @@ def test_the_default_clock_counts_real_seconds_from_the_call_creation(matcher):
     call.start()
 
     assert 0.0 <= call.log[0].offset < 1.0
+
+
+def test_a_hang_up_during_a_chained_prompt_is_logged_at_that_prompts_node():
+    from runtime.engine import CallerHangup, Contact, Say, compile_script
+
+    document = {
+        "format": "outcall-graph",
+        "format_version": 1,
+        "language": "ru",
+        "start": "notice",
+        "nodes": [
+            {"id": "notice", "type": "say",
+             "prompt": {"variants": [{"id": "n", "text": "Разговор записывается."}]},
+             "routes": [{"event": "next", "to": "ask"}]},
+            {"id": "ask", "type": "question",
+             "prompt": {"variants": [{"id": "q", "text": "Вам удобно говорить?"}]},
+             "routes": [{"event": "no_input", "to": "bye"}, {"event": "no_match", "to": "bye"}]},
+            {"id": "bye", "type": "end", "outcome": "no_response"},
+        ],
+    }
+    call = compile_script(document).start_call(call_id="chain-1", contact=Contact())
+    said = [a.node for a in call.start() if isinstance(a, Say)]
+
+    call.handle(CallerHangup(during_prompt=True, heard=0.7, node="notice"))
+
+    assert said == ["notice", "ask"]
+    hangup, ended = [e for e in call.log if e.kind in ("hangup", "call_ended")]
+    assert (hangup.node, hangup.data) == ("notice", {"during_prompt": True, "heard": 0.7})
+    assert (ended.node, ended.data) == ("notice", {"outcome": "dropped"})
+    assert call.node == "notice" and call.outcome == "dropped"
