@@ -135,12 +135,15 @@ class IntentMatcher:
                     users.setdefault(word, set()).add(i)
         count = len(self._intents)
         self._weight = {w: math.log((count + 1) / len(u)) for w, u in users.items()}
+        # Words that more than a third of the intents use.
+        self._common = frozenset(w for w, u in users.items() if 3 * len(u) > count)
         # The intent that alone uses a word, else -1.
         self._owner = {w: next(iter(u)) if len(u) == 1 else -1 for w, u in users.items()}
         self._contained_weight = CONTAINED_WEIGHT * math.log(count + 1)
 
         self._example_intent: list[int] = []
         self._example_text: list[str] = []
+        self._example_word_set: list[frozenset[str]] = []
         self._example_weight: list[float] = []
         self._example_contained: list[bool] = []
         postings: dict[str, list[int]] = {}
@@ -150,6 +153,7 @@ class IntentMatcher:
                 total = sum(self._weight[w] for w in words)
                 self._example_intent.append(i)
                 self._example_text.append(" ".join(words))
+                self._example_word_set.append(frozenset(words))
                 self._example_weight.append(total)
                 self._example_contained.append(
                     len(words) >= CONTAINED_WORDS and total >= self._contained_weight
@@ -231,6 +235,7 @@ class IntentMatcher:
         own: dict[int, float] = {}  # intent -> weight of words only it uses
         overlap: dict[int, float] = {}  # example -> weight it shares
         overlap_own: dict[int, float] = {}  # the part of it only its intent uses
+        common_words = []
         for word in words:
             known = self._known(word)
             if not known:
@@ -240,7 +245,18 @@ class IntentMatcher:
             utterance_weight += weight[top] * similarity
             if owner[top] >= 0:
                 own[owner[top]] = own.get(owner[top], 0.0) + weight[top] * similarity
+            if top in self._common:
+                common_words.append(known)
+                continue
 
+            if len(known) == 1:
+                share = weight[top] * similarity
+                for number in postings[top]:
+                    overlap[number] = overlap.get(number, 0.0) + share
+                if owner[top] >= 0:
+                    for number in postings[top]:
+                        overlap_own[number] = overlap_own.get(number, 0.0) + share
+                continue
             # One utterance word counts once per example, for its best form.
             shares: dict[int, tuple[float, bool]] = {}
             for form, similarity in known:
@@ -256,6 +272,22 @@ class IntentMatcher:
 
         if not utterance_weight:
             return {}
+        # Words most intents use add to the examples found by the other words
+        # (looking them up in every example they occur in is most of the
+        # work); only an utterance made of them alone looks them up.
+        if common_words and not overlap:
+            for (form, _), *_ in common_words:
+                for number in postings[form]:
+                    overlap[number] = 0.0
+        if common_words:
+            words_of = self._example_word_set
+            for number in overlap:
+                example_words = words_of[number]
+                for known in common_words:
+                    for form, similarity in known:
+                        if form in example_words:
+                            overlap[number] += weight[form] * similarity
+                            break
 
         intent_of = self._example_intent
         weight_of = self._example_weight
@@ -268,11 +300,17 @@ class IntentMatcher:
         utterance = None
         for number, shared in overlap.items():
             example_weight = weight_of[number]
-            intent = intent_of[number]
-            elsewhere = own.get(intent, 0.0) - overlap_own.get(number, 0.0)
-            extra = OWN_WORDS_CREDIT * max(elsewhere, 0.0)
+            mine = own.get(intent_of[number], 0.0) if own else 0.0
+            extra = 0.0
+            if mine:
+                elsewhere = mine - overlap_own.get(number, 0.0)
+                if elsewhere > 0.0:
+                    extra = OWN_WORDS_CREDIT * elsewhere
             score = 2 * (shared + extra) / (utterance_weight + example_weight + extra)
 
+            if not (contained[number] or long_utterance):
+                overlap[number] = score if score < 1.0 else 1.0
+                continue
             cover = shared / example_weight
             left = (shared + extra) / utterance_weight
             if cover >= left:
@@ -282,14 +320,14 @@ class IntentMatcher:
             if eligible and big >= CONTAINED_COVER:
                 base = min(0.9, 0.5 + 0.1 * size / max_weight)
                 inside = big * (base + (1 - base) * small)
-                foreign = (all_own - own.get(intent, 0.0)) / utterance_weight
-                inside *= 1.0 - FOREIGN_PENALTY * foreign
+                inside *= 1.0 - FOREIGN_PENALTY * (all_own - mine) / utterance_weight
                 if inside > score:
                     utterance = utterance or " ".join(words)
                     example = self._example_text[number]
                     inside *= fuzz.partial_ratio(example, utterance) / 100.0
-                    score = max(score, inside)
-            overlap[number] = min(score, 1.0)
+                    if inside > score:
+                        score = inside
+            overlap[number] = score if score < 1.0 else 1.0
         return overlap
 
     def _known(self, word: str) -> tuple[tuple[str, float], ...]:

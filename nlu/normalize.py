@@ -132,36 +132,60 @@ _WORD_VARIANTS = {
     },
 }
 
-# Rewrites that need the punctuation still in place or span several words.
-_PHRASE_VARIANTS = {
-    "ru": [
-        (re.compile(r"\bне-а\b"), " нет "),
-        (re.compile(r"\b(?:м-м-м|м-м)\b"), " нет "),
-    ],
-    "en": [
-        (re.compile(r"\b(?:uh-huh|uh huh|um-hum|mm-hmm|mm hmm|m-hm|mm-hm)\b"), " mhm "),
-        (re.compile(r"\bo\.k\.?(?=\W|$)"), " okay "),
-        (re.compile(r"\bwon't\b"), "will not"),
-        (re.compile(r"\bcan't\b"), "can not"),
-        (re.compile(r"\bain't\b"), "is not"),
-        (re.compile(r"\bshan't\b"), "shall not"),
-        (re.compile(r"n't\b"), " not"),
-        (re.compile(r"'m\b"), " am"),
-        (re.compile(r"'re\b"), " are"),
-        (re.compile(r"'ve\b"), " have"),
-        (re.compile(r"'ll\b"), " will"),
-        (re.compile(r"'d\b"), " would"),
-        (
-            re.compile(r"\b(it|that|what|who|there|here|he|she|where|how|this)'s\b"),
-            r"\1 is",
+# Rewrites that need the punctuation still in place or span several words,
+# as one pattern per language and the replacement of each match.
+_EN_IS = "it|that|what|who|there|here|he|she|where|how|this"
+_PHRASES = {
+    "ru": (re.compile(r"\bне-а\b|\bм-м(?:-м)?\b"), {}),
+    "en": (
+        re.compile(
+            r"\b(?:uh-huh|uh huh|um-hum|mm-hmm|mm hmm|m-hm|mm-hm)\b"
+            r"|\bo\.k\.?(?=\W|$)"
+            r"|\b(?:won't|can't|ain't|shan't)\b"
+            rf"|\b(?:{_EN_IS})'s\b"
+            r"|n't\b|'(?:m|re|ve|ll|d|s)\b"
         ),
-        (re.compile(r"'s\b"), "s"),
-    ],
+        {
+            "won't": "will not",
+            "can't": "can not",
+            "ain't": "is not",
+            "shan't": "shall not",
+            "n't": " not",
+            "'m": " am",
+            "'re": " are",
+            "'ve": " have",
+            "'ll": " will",
+            "'d": " would",
+            "'s": "s",  # possessive: "john's" reads "johns"
+        },
+    ),
 }
+
+
+def _phrase_replacement(language: str):
+    replacements = _PHRASES[language][1]
+
+    def replace(match: re.Match) -> str:
+        found = match.group()
+        if found in replacements:
+            return replacements[found]
+        if found.endswith("'s"):
+            return found[:-2] + " is"
+        if found.startswith("o."):
+            return " okay "
+        if language == "ru":
+            return " нет "
+        return " mhm "
+
+    return replace
+
+
+_PHRASE_REPLACE = {language: _phrase_replacement(language) for language in _PHRASES}
 
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "ʼ": "'"})
 _NOT_WORD = re.compile(r"[^\w]+|_+")
 _DIGITS_LETTERS = re.compile(r"(?<=\d)(?=[^\W\d_])|(?<=[^\W\d_])(?=\d)")
+_DIGIT = re.compile(r"\d")
 
 
 # Number words: value and kind. Kinds say how words combine: "unit" 0-9,
@@ -329,10 +353,10 @@ def normalize(text: str, language: str) -> str:
 @lru_cache(maxsize=8192)
 def _normalize(text: str, language: str) -> str:
     text = text.lower().replace("ё", "е").translate(_APOSTROPHES)
-    for pattern, replacement in _PHRASE_VARIANTS[language]:
-        text = pattern.sub(replacement, text)
+    text = _PHRASES[language][0].sub(_PHRASE_REPLACE[language], text)
     text = _NOT_WORD.sub(" ", text)
-    text = _DIGITS_LETTERS.sub(" ", text)
+    if _DIGIT.search(text):
+        text = _DIGITS_LETTERS.sub(" ", text)
 
     variants = _WORD_VARIANTS[language]
     filler = _FILLERS[language].fullmatch
