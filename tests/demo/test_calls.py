@@ -19,7 +19,7 @@ PHRASES = {
         "ответить, оставьте сообщение после сигнала.",
         "mumble": "Ммм… э-э…",
         "good_time": "Да, удобно, говорите",
-        "not_interested": "Нет, спасибо, мне это совсем не интересно",
+        "not_interested": "Спасибо, но мне это не интересно",
         "no_thanks": "Нет, девушка, спасибо, мне ничего не надо",
         "expensive": "Ой, кредитки это дорого, проценты конские",
         "already_have": "Так у меня уже есть кредитка в другом банке",
@@ -38,7 +38,7 @@ PHRASES = {
         "right now, please leave your message after the tone.",
         "mumble": "Uh… um…",
         "good_time": "Yes, it's fine, go on",
-        "not_interested": "No thanks, I'm really not interested",
+        "not_interested": "Thanks, but I'm really not interested",
         "no_thanks": "No, I still don't need it",
         "expensive": "Credit cards cost way too much, the interest is crazy",
         "already_have": "I've already got a credit card with another bank",
@@ -151,9 +151,8 @@ def test_a_contact_without_a_segment_gets_a_summary_without_one(language):
 
     h.say(PHRASES[language]["agree"])
 
-    assert h.ending.summary.startswith(
-        {"ru": "Ольга, одобренный лимит", "en": "Margaret, pre-approved limit"}[language]
-    )
+    start = {"ru": "Ольга, одобренный лимит", "en": "Margaret, pre-approved limit"}
+    assert h.ending.summary.startswith(start[language])
 
 
 def test_a_callback_time_is_repeated_back_to_the_caller(language):
@@ -174,6 +173,26 @@ def test_a_callback_without_a_time_is_promised_for_another_time(language):
     assert h.outcome == "callback"
     assert h.path == ["greeting", "amd_check", "end_callback"]
     assert h.said == [CALLBACK_SOMETIME[language]]
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("ru", "Ну, не сказать, что очень интересно"),
+        ("ru", "Не думаю, что это мне интересно"),
+        ("en", "I don't think I'd be interested"),
+        ("en", "It's not really something I need"),
+    ],
+)
+def test_a_refusal_around_a_negation_is_not_taken_for_agreement(language, text):
+    """The matcher fuses «не» / "not" with the next word only, so "not
+    something I'm interested in" reads "interested" as agreement; the
+    scripts' own examples of ``not_interested`` catch these forms."""
+    h = reach_the_offer(language)
+
+    h.say(text)
+
+    assert h.node == "obj_not_interested"
 
 
 @pytest.mark.parametrize(
