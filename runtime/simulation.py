@@ -47,7 +47,8 @@ def run_text_call(
     """Play ``turns`` against a new call of ``compiled`` until it ends.
 
     ``hangup_after=k`` hangs up during the k-th robot prompt (from 1), after
-    half of it. A caller who runs out of turns while the robot listens
+    half of it, unless that prompt is the farewell of a call that has
+    already ended. A caller who runs out of turns while the robot listens
     hangs up then.
     """
     events = [parse_turn(t) for t in turns]
@@ -62,7 +63,9 @@ def run_text_call(
                 continue
             prompts += 1
             seconds = estimate_prompt_seconds(action.text)
-            if hangup_after is not None and prompts == hangup_after:
+            # A hang-up during the farewell of a call that has already ended
+            # changes nothing: its outcome was decided before the prompt.
+            if hangup_after == prompts and not call.finished:
                 clock.now += seconds / 2
                 return call.handle(
                     CallerHangup(

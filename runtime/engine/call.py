@@ -231,7 +231,8 @@ class Call:
     def _not_understood(self, kind: str, text: str | None = None) -> None:
         """Silence or an answer with no route: a reprompt while one is
         left, then the route; at an ``amd_question``, ``machine`` if one was
-        heard, else ``unsure`` once the reprompts are used up."""
+        heard, else, once the reprompts are used up, the node's own route
+        for the event or ``unsure``."""
         if kind == "no_input":
             self._no_input_count += 1
             self._log(m.NO_INPUT, {"attempt": self._no_input_count})
@@ -244,7 +245,10 @@ class Call:
             if self.machine_heard and "event:machine" in plan.triggers:
                 self._fire("event:machine")
                 return
-            if not self._reprompt_left(kind) and "event:unsure" in plan.triggers:
+            # The node's own no_input/no_match route comes before unsure
+            # (docs/graph-format.md); global ones never apply here.
+            own = plan.node.route_for_event(kind) is not None
+            if not self._reprompt_left(kind) and not own and "event:unsure" in plan.triggers:
                 self._fire("event:unsure")
                 return
         self._fire(f"event:{kind}")

@@ -38,8 +38,6 @@ DOCUMENT = graph(
             {"event": "human", "to": "offer"},
             {"event": "machine", "to": "end_machine"},
             {"event": "unsure", "to": "end_unsure"},
-            {"event": "no_input", "to": "end_no_response"},
-            {"event": "no_match", "to": "end_no_response"},
         ],
     },
     {
@@ -163,10 +161,10 @@ def test_silence_is_unsure_after_the_reprompts(h):
     assert _trigger(h) == "event:unsure"
 
 
-def test_without_an_unsure_route_the_no_match_route_is_taken(matcher):
+def test_the_nodes_own_no_match_route_comes_before_unsure(matcher):
     document = DOCUMENT | {
         "nodes": [
-            n | {"routes": [r for r in n["routes"] if r.get("event") != "unsure"]}
+            n | {"routes": n["routes"] + [{"event": "no_match", "to": "end_no_response"}]}
             if n["id"] == "amd"
             else n
             for n in DOCUMENT["nodes"]
@@ -180,6 +178,20 @@ def test_without_an_unsure_route_the_no_match_route_is_taken(matcher):
 
     assert h.node == "end_no_response"
     assert _trigger(h) == "event:no_match"
+
+
+def test_a_global_no_match_route_does_not_apply_at_the_amd_question(matcher):
+    document = DOCUMENT | {
+        "global_routes": DOCUMENT["global_routes"]
+        + [{"event": "no_match", "to": "end_no_response"}]
+    }
+    h = ScriptHarness(document, matcher=matcher)
+    h.start()
+    h.say("да")
+
+    h.say("абракадабра")
+
+    assert h.node == "end_unsure"
 
 
 def test_repeat_at_the_amd_question_is_a_human(h):

@@ -159,3 +159,15 @@ def test_calls_are_written_in_batches(demo, tmp_path):
     call_command("simulate_calls", write_calls(tmp_path, calls), "--batch", "5", stdout=out)
     assert CallSession.objects.count() == 23
     assert CallEvent.objects.filter(kind="call_ended").count() == 23
+
+
+def test_hanging_up_during_the_farewell_keeps_the_decided_outcome(demo, tmp_path):
+    path = write_calls(tmp_path, [
+        call("bye-1", ["Мне сейчас неудобно, перезвоните позже"], hangup_after=2),
+    ])
+
+    simulate(path)
+
+    session = CallSession.objects.get(call_id="bye-1")
+    assert session.outcome == "callback"
+    assert not CallEvent.objects.filter(session=session, kind="hangup").exists()
