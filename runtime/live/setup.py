@@ -1,0 +1,253 @@
+"""What a transport needs from the database to start a live call.
+
+``authenticate`` turns a token key into its team; ``call_setup`` finds the
+team's published version, compiles it (once per version per process) and
+opens the call's event log. Errors are ``LiveError`` with a code and the
+WebSocket close code the transports use, so a bad request ends that call
+with a clear message and nothing else.
+"""
+
+import logging
+import uuid
+from dataclasses import dataclass
+
+from asgiref.sync import sync_to_async
+from django.conf import settings
+
+from designer.errors import ScriptNotFound, VersionNotFound
+from designer.models import ApiToken
+from designer.services import resolve_version
+from runtime.engine import Contact, ScriptCompileError, compile_script
+from runtime.eventlog import CallRecorder
+from runtime.models import CallSession
+
+logger = logging.getLogger("outcall.live")
+
+# WebSocket close codes (4000-4999 are the application's).
+CLOSE_CODES = {
+    "bad_request": 4400,
+    "malformed_frame": 4400,
+    "unauthorized": 4401,
+    "not_found": 4404,
+    "duplicate_call": 4409,
+    "internal": 4500,
+}
+
+
+class LiveError(Exception):
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+    @property
+    def close_code(self) -> int:
+        return CLOSE_CODES.get(self.code, 4400)
+
+    def as_dict(self) -> dict:
+        return {"type": "error", "code": self.code, "message": self.message}
+
+
+def token_from_headers(headers, query: str = "") -> str | None:
+    """The key from ``Authorization: Token <key>`` or ``?token=<key>``."""
+    from urllib.parse import parse_qs
+
+    for name, value in headers or ():
+        if name.lower() == b"authorization":
+            parts = value.decode("latin-1").split()
+            if len(parts) == 2 and parts[0].lower() in ("token", "bearer"):
+                return parts[1]
+    found = parse_qs(query).get("token")
+    return found[0] if found else None
+
+
+def authenticate(key: str | None):
+    """The team of a valid, unrevoked token key."""
+    if not key:
+        raise LiveError(
+            "unauthorized",
+            "Send the team token as 'Authorization: Token <key>' or ?token=<key>.",
+        )
+    token = (
+        ApiToken.objects.select_related("team")
+        .filter(digest=ApiToken.digest_of(key), revoked=False)
+        .first()
+    )
+    if token is None:
+        raise LiveError("unauthorized", "The token is not valid or has been revoked.")
+    return token.team
+
+
+_compiled = {}
+
+
+def compiled_version(version):
+    """The compiled script of a published (so immutable) version, once per
+    process."""
+    compiled = _compiled.get(version.pk)
+    if compiled is None:
+        compiled = _compiled[version.pk] = compile_script(version.document)
+    return compiled
+
+
+@dataclass
+class CallRequest:
+    """What the telephony layer asks for, parsed from any transport."""
+
+    script: str
+    version: int | None = None
+    call_id: str = ""
+    phone: str = ""
+    segment: str = ""
+    variables: dict = None
+
+    @classmethod
+    def parse(cls, data: dict) -> "CallRequest":
+        script = data.get("script")
+        if not isinstance(script, str) or not script:
+            raise LiveError("bad_request", "'script' (the script's slug) is required.")
+        version = data.get("version")
+        if version in ("", None):
+            version = None
+        else:
+            try:
+                version = int(version)
+            except (TypeError, ValueError):
+                raise LiveError(
+                    "bad_request", f"'version' must be a number, not {version!r}."
+                ) from None
+        variables = data.get("variables") or {}
+        if not isinstance(variables, dict):
+            raise LiveError("bad_request", "'variables' must be an object.")
+        call_id = str(data.get("call_id") or f"live-{uuid.uuid4()}")
+        if len(call_id) > 100:
+            raise LiveError("bad_request", "'call_id' is longer than 100 characters.")
+        return cls(
+            script=script,
+            version=version,
+            call_id=call_id,
+            phone=str(data.get("phone") or ""),
+            segment=str(data.get("segment") or ""),
+            variables={str(k): str(v) for k, v in variables.items()},
+        )
+
+
+@dataclass
+class Prepared:
+    version: object
+    compiled: object
+    language: str
+    contact: Contact
+    recorder: CallRecorder
+
+
+def prepare_call(*, team, request: CallRequest) -> Prepared:
+    """The version ``request`` asks for, of ``team``'s own scripts only."""
+    try:
+        version = resolve_version(team=team, slug=request.script, number=request.version)
+    except (ScriptNotFound, VersionNotFound) as exc:
+        raise LiveError("not_found", str(exc)) from None
+    try:
+        compiled = compiled_version(version)
+    except ScriptCompileError as exc:
+        raise LiveError("not_found", f"{request.script}: {exc}") from None
+    if CallSession.objects.filter(call_id=request.call_id).exists():
+        raise LiveError(
+            "duplicate_call", f"call id {request.call_id!r} is already in the event log."
+        )
+    contact = Contact(
+        phone=request.phone, segment=request.segment, variables=request.variables
+    )
+    recorder = CallRecorder.for_call(
+        version=version,
+        source=CallSession.Source.LIVE,
+        call_id=request.call_id,
+        contact=contact,
+    )
+    return Prepared(
+        version=version,
+        compiled=compiled,
+        language=version.script.language,
+        contact=contact,
+        recorder=recorder,
+    )
+
+
+class DatabaseLog:
+    """The pipeline's call log: a ``CallRecorder`` driven from asyncio."""
+
+    def __init__(self, recorder: CallRecorder):
+        self.recorder = recorder
+
+    async def open(self):
+        await sync_to_async(self.recorder.open, thread_sensitive=False)()
+
+    async def record(self, events):
+        await sync_to_async(self._record, thread_sensitive=False)(list(events))
+
+    def _record(self, events):
+        from django.db import close_old_connections
+
+        self.recorder.record(events)
+        close_old_connections()
+
+    async def close(self, call, *, ended_offset):
+        await sync_to_async(self._close, thread_sensitive=False)(call, ended_offset)
+
+    def _close(self, call, ended_offset):
+        from django.db import connection
+
+        try:
+            self.recorder.close(call, ended_offset=ended_offset)
+        finally:
+            connection.close()
+
+
+async def start_call(*, token_key, request: CallRequest):
+    """Authenticate and prepare, off the event loop."""
+
+    def work():
+        from django.db import connection
+
+        try:
+            team = authenticate(token_key)
+            return prepare_call(team=team, request=request)
+        finally:
+            connection.close()
+
+    return await sync_to_async(work, thread_sensitive=False)()
+
+
+_speech = None
+
+
+def speech_output():
+    """The process's ``SpeechOutput``: recorded prompts, espeak-ng, a cache."""
+    global _speech
+    if _speech is None:
+        from runtime.speech import EspeakSource, RecordedPrompts, SpeechCache, SpeechOutput
+
+        root = getattr(settings, "OUTCALL_PROMPT_AUDIO_DIR", None)
+        cache_dir = getattr(
+            settings, "OUTCALL_SPEECH_CACHE_DIR", settings.VAR_DIR / "speech-cache"
+        )
+        _speech = SpeechOutput(
+            tts=EspeakSource(),
+            recorded=RecordedPrompts(root),
+            cache=SpeechCache(directory=cache_dir),
+        )
+    return _speech
+
+
+def transcriber():
+    """Where this process sends utterances: a thread here, or the ASR
+    workers over the channel layer (``OUTCALL_LIVE_ASR=channel``)."""
+    import os
+
+    from runtime.live.asr import ThreadTranscriber
+    from runtime.transports.asr import ChannelTranscriber
+
+    mode = getattr(settings, "OUTCALL_LIVE_ASR", os.environ.get("OUTCALL_LIVE_ASR", "thread"))
+    if mode == "channel":
+        return ChannelTranscriber()
+    return ThreadTranscriber.shared()

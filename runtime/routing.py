@@ -1,0 +1,15 @@
+"""WebSocket routes of the live runtime.
+
+The telephony routes authenticate with the team token and are served
+without the browser Origin check (``runtime.transports.origin``).
+"""
+
+from django.urls import path
+
+from runtime.transports.outcall_ws import CallConsumer
+
+telephony_urlpatterns = [
+    path("ws/call/", CallConsumer.as_asgi()),
+]
+
+websocket_urlpatterns = list(telephony_urlpatterns)

@@ -1,0 +1,15 @@
+"""Speech output: the audio of a prompt, from one interface.
+
+``SpeechOutput.render(say, language=..., sample_rate=...)`` returns int16
+samples. Its sources, in order: the recorded audio the writer uploaded for
+the variant (``Say.audio``, a path under the prompt audio directory stored
+with the script version), then the text-to-speech engine of the
+installation (espeak-ng by default; see ``runtime.speech.sources``).
+Rendered audio is cached by source, voice, text and format, in memory and
+on disk, so a prompt heard before starts playing in milliseconds.
+"""
+
+from .output import SpeechCache, SpeechOutput, SpeechError
+from .sources import EspeakSource, RecordedPrompts
+
+__all__ = ["EspeakSource", "RecordedPrompts", "SpeechCache", "SpeechError", "SpeechOutput"]

@@ -1,0 +1,95 @@
+"""``SpeechOutput``: prompt audio for a ``Say``, cached."""
+
+import asyncio
+import hashlib
+import logging
+from collections import OrderedDict
+from pathlib import Path
+
+import numpy as np
+
+logger = logging.getLogger("outcall.speech")
+
+
+class SpeechError(RuntimeError):
+    """No audio could be made for a prompt; the message says why."""
+
+
+class SpeechCache:
+    """Rendered audio by key: an LRU in memory, backed by files on disk."""
+
+    def __init__(self, *, directory: Path | None = None, max_items: int = 512):
+        self.directory = Path(directory) if directory else None
+        self.max_items = max_items
+        self._items = OrderedDict()
+        self.hits = 0
+        self.misses = 0
+
+    @staticmethod
+    def key(*parts) -> str:
+        return hashlib.sha256("\x1f".join(str(p) for p in parts).encode()).hexdigest()
+
+    def get(self, key: str) -> np.ndarray | None:
+        samples = self._items.get(key)
+        if samples is None and self.directory is not None:
+            path = self.directory / f"{key}.pcm"
+            if path.is_file():
+                samples = np.frombuffer(path.read_bytes(), dtype="<i2").astype(np.int16)
+                self._remember(key, samples)
+        if samples is None:
+            self.misses += 1
+            return None
+        self._items.move_to_end(key)
+        self.hits += 1
+        return samples
+
+    def put(self, key: str, samples: np.ndarray) -> None:
+        self._remember(key, samples)
+        if self.directory is not None:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            partial = self.directory / f"{key}.part"
+            partial.write_bytes(samples.astype("<i2").tobytes())
+            partial.replace(self.directory / f"{key}.pcm")
+
+    def _remember(self, key, samples):
+        self._items[key] = samples
+        while len(self._items) > self.max_items:
+            self._items.popitem(last=False)
+
+
+class SpeechOutput:
+    """The audio of each prompt: the recording when there is one, else TTS."""
+
+    def __init__(self, *, tts, recorded=None, cache: SpeechCache | None = None):
+        self.tts = tts
+        self.recorded = recorded
+        self.cache = cache if cache is not None else SpeechCache()
+
+    def render_sync(self, say, *, language: str, sample_rate: int) -> np.ndarray:
+        path = self.recorded.path_of(say.audio) if self.recorded else None
+        voice = self.tts.voice_for(language)
+        if path is not None:
+            key = self.cache.key("recorded", path, path.stat().st_mtime_ns, sample_rate)
+        else:
+            key = self.cache.key(self.tts.name, voice, say.text, sample_rate)
+        samples = self.cache.get(key)
+        if samples is not None:
+            return samples
+
+        if path is not None:
+            samples = self.recorded.load(path, sample_rate=sample_rate)
+            if samples is None:
+                logger.warning("unreadable prompt audio %s; speaking the text", path)
+        if samples is None:
+            try:
+                samples = self.tts.synthesize(say.text, voice=voice, sample_rate=sample_rate)
+            except Exception as exc:
+                raise SpeechError(f"no audio for {say.node}/{say.variant}: {exc}") from exc
+        self.cache.put(key, samples)
+        return samples
+
+    async def render(self, say, *, language: str, sample_rate: int) -> np.ndarray:
+        """Off the event loop: synthesis takes milliseconds to seconds."""
+        return await asyncio.to_thread(
+            self.render_sync, say, language=language, sample_rate=sample_rate
+        )
