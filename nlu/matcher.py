@@ -53,7 +53,7 @@ DEFAULT_THRESHOLD = 0.6
 DEFAULT_MARGIN = 0.08
 
 UNKNOWN_WEIGHT = 1.0
-FUZZY_MIN_LENGTH = 4  # shorter words stand only for themselves
+FUZZY_MIN_LENGTH = 4  # shorter words stand only for themselves (and name a stem of 3)
 WORD_CUTOFF = 78  # rapidfuzz ratio for an unknown word to stand for a known one
 STEM_CUTOFF = 65  # the least ratio of two forms of one word
 OWN_WORDS_CREDIT = 0.6
@@ -164,7 +164,7 @@ class IntentMatcher:
 
         self._neighbours: dict[str, list[str]] = {}
         for word in self._weight:
-            if len(word.lstrip(NEGATED)) >= FUZZY_MIN_LENGTH:
+            if len(word.lstrip(NEGATED)) >= FUZZY_MIN_LENGTH - 1:
                 self._neighbours.setdefault(bucket(word), []).append(word)
 
     def match(self, text: str, candidates: Iterable[str] | None = None) -> Match:

@@ -136,9 +136,16 @@ def extract_when(text: str, language: str) -> str | None:
     """
     require_language(language)
     words = _SPOKEN_WORD.findall(text.lower())
-    spans = time_spans(words, language)
-    asserted = [s for s in spans if s[0] == 0 or _key(words[s[0] - 1]) not in _NEGATIONS]
+    spans = []
+    for start, end in time_spans(words, language):
+        negated = start > 0 and _key(words[start - 1]) in _NEGATIONS
+        if spans and not spans[-1][2] and words[spans[-1][1] : start] == [","]:
+            # «завтра, часов в шесть» is one time.
+            spans[-1] = (spans[-1][0], end, negated)
+        else:
+            spans.append((start, end, negated))
     if not spans:
         return None
-    start, end = max(asserted or spans, key=lambda span: (span[1] - span[0], span[0]))
-    return " ".join(words[start:end])
+    asserted = [span for span in spans if not span[2]] or spans
+    start, end, _ = max(asserted, key=lambda span: (span[1] - span[0], span[0]))
+    return " ".join(word for word in words[start:end] if word != ",")
