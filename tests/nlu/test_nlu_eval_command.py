@@ -1,0 +1,89 @@
+import pytest
+from django.core.management import CommandError, call_command
+
+from designer.models import Script, ScriptVersion, Team
+
+
+@pytest.fixture
+def cases(tmp_path):
+    path = tmp_path / "cases.tsv"
+    path.write_text(
+        "yes\tда, конечно\nno\tнет\nnone\tабырвалг\ncard_question\tа что за карта\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def _run(*args):
+    from io import StringIO
+
+    out = StringIO()
+    call_command("nlu_eval", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_the_command_prints_accuracy_and_the_confusion_table(cases):
+    output = _run(str(cases), "--language", "ru")
+
+    assert output.startswith("accuracy: 75.0% (3/4)\n")
+    assert "expected \\ predicted" in output
+    assert "yes             1   .   .   .  (1)" in output
+    assert "card_question   .   .   1   .  (4)" in output
+    assert "line 4: card_question -> none: а что за карта" in output
+
+
+@pytest.mark.django_db
+def test_the_script_option_adds_the_scripts_own_intents(cases):
+    team = Team.objects.create(slug="bank", name="Bank")
+    script = Script.objects.create(team=team, slug="cards", name="Cards", language="ru")
+    document = {"intents": {"card_question": {"examples": ["какая карта", "что за карта"]}}}
+    ScriptVersion.objects.create(script=script, number=None, document={"intents": {}})
+    ScriptVersion.objects.create(script=script, number=1, document=document)
+
+    output = _run(str(cases), "--language", "ru", "--script", "cards")
+
+    assert output.startswith("accuracy: 100.0% (4/4)\n")
+
+
+@pytest.mark.django_db
+def test_an_unknown_script_is_a_command_error(cases):
+    with pytest.raises(CommandError, match="no script with the slug 'nope'"):
+        _run(str(cases), "--language", "ru", "--script", "nope")
+
+
+@pytest.mark.django_db
+def test_a_script_in_another_language_is_a_command_error(cases):
+    team = Team.objects.create(slug="bank", name="Bank")
+    script = Script.objects.create(team=team, slug="cards", name="Cards", language="en")
+    ScriptVersion.objects.create(script=script, number=1, document={})
+
+    with pytest.raises(CommandError, match="script 'cards' is in 'en', not 'ru'"):
+        _run(str(cases), "--language", "ru", "--script", "cards")
+
+
+@pytest.mark.django_db
+def test_a_script_never_published_is_a_command_error(cases):
+    team = Team.objects.create(slug="bank", name="Bank")
+    script = Script.objects.create(team=team, slug="cards", name="Cards", language="ru")
+    ScriptVersion.objects.create(script=script, number=None, document={})
+
+    with pytest.raises(CommandError, match="script 'cards' has no published version"):
+        _run(str(cases), "--language", "ru", "--script", "cards")
+
+
+def test_a_malformed_line_is_a_command_error_naming_the_line(tmp_path):
+    path = tmp_path / "cases.tsv"
+    path.write_text("yes\tда\nno нет\n", encoding="utf-8")
+
+    with pytest.raises(CommandError, match="line 2: expected 'intent<TAB>phrase'"):
+        _run(str(path), "--language", "ru")
+
+
+def test_a_missing_file_is_a_command_error(tmp_path):
+    with pytest.raises(CommandError, match="no such evaluation file"):
+        _run(str(tmp_path / "missing.tsv"), "--language", "ru")
+
+
+def test_an_unknown_language_is_a_command_error(cases):
+    with pytest.raises(CommandError, match="unknown language 'de'; use one of: ru, en"):
+        _run(str(cases), "--language", "de")
