@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "designer",
     "nlu",
     "runtime",
+    "analytics",
 ]
 
 MIDDLEWARE = [

@@ -4,7 +4,10 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/analytics/", include("analytics.api.urls")),
+    path("analytics/", include("analytics.page_urls")),
     path("api/", include("designer.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="openapi-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="openapi-schema")),
+    path("", include("designer.page_urls")),
 ]

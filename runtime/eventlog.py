@@ -12,11 +12,18 @@ from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.db.models import Count, Q
+from django.dispatch import Signal
 from django.utils import timezone
 
 from runtime.models import CallEvent, CallSession
 
 logger = logging.getLogger("outcall.eventlog")
+
+# Sent inside the transaction that writes the end of calls, with ``calls``:
+# a list of (CallSession, events) pairs, where events are the engine's
+# LogEvents of the whole call, or None when they went out in earlier batches
+# (read them back from CallEvent). The analytics counters listen to it.
+calls_closed = Signal()
 
 
 def _event_rows(session, events, *, first_seq: int, started_at: datetime):
@@ -108,12 +115,14 @@ class CallRecorder:
                     "ended_at",
                 ]
             )
+            calls_closed.send(sender=CallRecorder, calls=[(self.session, None)])
 
     def save_whole(self, call, *, ended_offset: float) -> CallSession:
         with transaction.atomic():
             _finish_fields(self.session, call, ended_offset=ended_offset)
             self.session.save()
             self.flush()
+            calls_closed.send(sender=CallRecorder, calls=[(self.session, None)])
         return self.session
 
 
@@ -146,6 +155,7 @@ class BulkCallWriter:
                     )
                 )
             CallEvent.objects.bulk_create(rows, batch_size=2000)
+            calls_closed.send(sender=BulkCallWriter, calls=self._pending)
         self.written += len(self._pending)
         self._pending = []
 

@@ -1,11 +1,12 @@
 from django.urls import path
 
-from designer.api import views
+from designer.api import editor_views, views
 
 app_name = "designer-api"
 
 urlpatterns = [
     path("scripts/", views.ScriptListView.as_view(), name="script-list"),
+    path("intents/", editor_views.BuiltinIntentsView.as_view(), name="builtin-intents"),
     # Before the slug routes; "import" is a reserved slug.
     path("scripts/import/", views.ImportView.as_view(), name="script-import"),
     path(
@@ -20,6 +21,12 @@ urlpatterns = [
     path(
         "scripts/<slug:slug>/validate/", views.ValidateView.as_view(), name="validate"
     ),
+    path(
+        "scripts/<slug:slug>/preview/",
+        editor_views.PreviewView.as_view(),
+        name="preview",
+    ),
+    path("scripts/<slug:slug>/diff/", editor_views.DiffView.as_view(), name="diff"),
     path("scripts/<slug:slug>/publish/", views.PublishView.as_view(), name="publish"),
     path(
         "scripts/<slug:slug>/versions/",

@@ -1,0 +1,549 @@
+import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from "react";
+import {
+  Background,
+  Controls,
+  Handle,
+  MiniMap,
+  Position,
+  ReactFlow,
+  useNodesInitialized,
+  useReactFlow,
+} from "@xyflow/react";
+import {
+  NODE_TYPES,
+  TERMINAL,
+  addNode,
+  connectRoute,
+  duplicateNode,
+  hasPositions,
+  layoutDocument,
+  mergeDocuments,
+  newNode,
+  removeEdges,
+  removeNodes,
+  toEdges,
+  updateNode,
+} from "./graph.js";
+import { NodePanel, ScriptPanel } from "./NodePanel.jsx";
+import { IntentsPanel } from "./IntentsPanel.jsx";
+import { HistoryPanel } from "./HistoryPanel.jsx";
+import { Simulator } from "./Simulator.jsx";
+
+function ScriptNode({ data }) {
+  const { node, problems, current, start } = data;
+  const errors = problems.filter((p) => p.severity === "error").length;
+  const classes = ["script-node", `type-${node.type}`];
+  if (errors) classes.push("has-errors");
+  else if (problems.length) classes.push("has-warnings");
+  if (current) classes.push("current");
+  return (
+    <div className={classes.join(" ")} data-node-id={node.id}>
+      {!start && <Handle type="target" position={Position.Left} />}
+      <div className="node-type">
+        {node.type}
+        {start && " · start"}
+      </div>
+      <div className="node-title">{node.title || node.id}</div>
+      <div className="node-id">{node.id}</div>
+      {problems.length > 0 && (
+        <span className="node-problems" title={problems.map((p) => p.message).join("\n")}>
+          {problems.length}
+        </span>
+      )}
+      {!TERMINAL.has(node.type) && <Handle type="source" position={Position.Right} />}
+    </div>
+  );
+}
+
+const nodeTypes = { script: ScriptNode };
+
+// Undo/redo over whole documents. `record: false` replaces the present
+// (the steps of one drag) without adding a step.
+function historyReducer(state, action) {
+  switch (action.type) {
+    case "load":
+      return { doc: action.doc, past: [], future: [] };
+    case "set":
+      if (action.doc === state.doc) return state;
+      if (action.record === false) return { ...state, doc: action.doc };
+      return { doc: action.doc, past: [...state.past.slice(-199), state.doc], future: [] };
+    case "checkpoint":
+      return { ...state, past: [...state.past.slice(-199), state.doc], future: [] };
+    case "undo":
+      if (!state.past.length) return state;
+      return { doc: state.past.at(-1), past: state.past.slice(0, -1), future: [state.doc, ...state.future] };
+    case "redo":
+      if (!state.future.length) return state;
+      return { doc: state.future[0], past: [...state.past, state.doc], future: state.future.slice(1) };
+    default:
+      return state;
+  }
+}
+
+export function App({ config, api, builtins }) {
+  const canEdit = config.role === "author" || config.role === "publisher";
+  const canPublish = config.role === "publisher";
+  const [{ doc, past, future }, dispatch] = useReducer(historyReducer, {
+    doc: null,
+    past: [],
+    future: [],
+  });
+  const [saved, setSaved] = useState(null); // {document, revision}
+  const [problems, setProblems] = useState([]);
+  const [valid, setValid] = useState(null);
+  const [selected, setSelected] = useState(null);
+  const [tab, setTab] = useState("node");
+  const [status, setStatus] = useState("");
+  const [conflict, setConflict] = useState(null);
+  const [currentNode, setCurrentNode] = useState(null);
+  const [versionsKey, setVersionsKey] = useState(0);
+  const [loadError, setLoadError] = useState(null);
+  // Sizes React Flow measured, kept across renders (the nodes are rebuilt
+  // from the document each time).
+  const [measured, setMeasured] = useState(() => new Map());
+  const flow = useReactFlow();
+  const initialized = useNodesInitialized();
+  const readyMarked = useRef(false);
+  const fileInput = useRef(null);
+
+  const commit = useCallback((next, record = true) => dispatch({ type: "set", doc: next, record }), []);
+
+  useEffect(() => {
+    api
+      .draft()
+      .then((draft) => {
+        performance.mark("editor-loaded");
+        let document = draft.document;
+        if (!hasPositions(document)) document = layoutDocument(document);
+        performance.mark("editor-laid-out");
+        dispatch({ type: "load", doc: document });
+        setSaved({ document: draft.document, revision: draft.revision });
+      })
+      .catch((error) => setLoadError(error.message));
+  }, [api]);
+
+  useEffect(() => {
+    if (initialized && doc && !readyMarked.current) {
+      readyMarked.current = true;
+      flow.fitView();
+      requestAnimationFrame(() => {
+        performance.mark("editor-ready");
+        document.body.dataset.editorReady = "1";
+      });
+    }
+  }, [initialized, doc, flow]);
+
+  // Validation as you edit, debounced, by the API's validator.
+  useEffect(() => {
+    if (!doc) return undefined;
+    const timer = setTimeout(() => {
+      api
+        .validate(doc)
+        .then((result) => {
+          setProblems(result.problems);
+          setValid(result.valid);
+        })
+        .catch((error) => setStatus(`Validation failed: ${error.message}`));
+    }, 350);
+    return () => clearTimeout(timer);
+  }, [doc, api]);
+
+  const dirty = !!(doc && saved && JSON.stringify(doc) !== JSON.stringify(saved.document));
+
+  useEffect(() => {
+    const warn = (event) => {
+      if (dirty) event.preventDefault();
+    };
+    window.addEventListener("beforeunload", warn);
+    return () => window.removeEventListener("beforeunload", warn);
+  }, [dirty]);
+
+  useEffect(() => {
+    const onKey = (event) => {
+      const target = event.target;
+      if (target && (target.closest("input, textarea, select") || target.isContentEditable)) return;
+      if (!(event.ctrlKey || event.metaKey) || !canEdit) return;
+      const key = event.key.toLowerCase();
+      if (key === "z" && !event.shiftKey) {
+        event.preventDefault();
+        dispatch({ type: "undo" });
+      } else if ((key === "z" && event.shiftKey) || key === "y") {
+        event.preventDefault();
+        dispatch({ type: "redo" });
+      } else if (key === "d" && selected) {
+        event.preventDefault();
+        duplicate();
+      }
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  });
+
+  const problemsByNode = useMemo(() => {
+    const map = new Map();
+    for (const p of problems) {
+      if (!p.node) continue;
+      if (!map.has(p.node)) map.set(p.node, []);
+      map.get(p.node).push(p);
+    }
+    return map;
+  }, [problems]);
+
+  const nodes = useMemo(
+    () =>
+      (doc?.nodes || []).map((node) => ({
+        id: node.id,
+        type: "script",
+        position: node.position || { x: 0, y: 0 },
+        selected: node.id === selected,
+        measured: measured.get(node.id),
+        data: {
+          node,
+          problems: problemsByNode.get(node.id) || [],
+          current: node.id === currentNode,
+          start: node.id === doc.start,
+        },
+      })),
+    [doc, selected, problemsByNode, currentNode, measured],
+  );
+  const edges = useMemo(() => (doc ? toEdges(doc) : []), [doc]);
+
+  const onNodesChange = useCallback(
+    (changes) => {
+      if (!doc) return;
+      let next = doc;
+      const removed = [];
+      const sizes = changes.filter((c) => c.type === "dimensions" && c.dimensions);
+      if (sizes.length) {
+        setMeasured((current) => {
+          const next = new Map(current);
+          for (const c of sizes) next.set(c.id, c.dimensions);
+          return next;
+        });
+      }
+      for (const change of changes) {
+        if (change.type === "position" && change.position && canEdit) {
+          next = updateNode(next, change.id, {
+            position: { x: Math.round(change.position.x), y: Math.round(change.position.y) },
+          });
+        } else if (change.type === "remove" && canEdit) {
+          removed.push(change.id);
+        }
+      }
+      if (removed.length) {
+        next = removeNodes(next, removed);
+        if (removed.includes(selected)) setSelected(null);
+        commit(next);
+      } else if (next !== doc) {
+        commit(next, false);
+      }
+    },
+    [doc, canEdit, commit, selected],
+  );
+
+  const onEdgesChange = useCallback(
+    (changes) => {
+      if (!doc || !canEdit) return;
+      const removed = changes
+        .filter((c) => c.type === "remove")
+        .map((c) => edges.find((e) => e.id === c.id))
+        .filter(Boolean);
+      if (removed.length) commit(removeEdges(doc, removed));
+    },
+    [doc, edges, canEdit, commit],
+  );
+
+  const onConnect = useCallback(
+    ({ source, target }) => {
+      if (!canEdit) return;
+      commit(connectRoute(doc, source, target));
+      setSelected(source);
+      setTab("node");
+    },
+    [doc, canEdit, commit],
+  );
+
+  function selectNode(id, { center = false } = {}) {
+    setSelected(id);
+    if (tab !== "simulator") setTab("node");
+    if (center) {
+      const node = doc.nodes.find((n) => n.id === id);
+      if (node?.position) flow.setCenter(node.position.x + 95, node.position.y + 32, { zoom: 1, duration: 200 });
+    }
+  }
+
+  function add(type) {
+    const center = flow.screenToFlowPosition({
+      x: window.innerWidth / 2 - 200,
+      y: window.innerHeight / 2,
+    });
+    const node = newNode(doc, type, { x: Math.round(center.x), y: Math.round(center.y) });
+    commit(addNode(doc, node));
+    setSelected(node.id);
+    setTab("node");
+  }
+
+  function duplicate() {
+    if (!selected) return;
+    const [next, id] = duplicateNode(doc, selected);
+    commit(next);
+    setSelected(id);
+  }
+
+  function relayout() {
+    commit(layoutDocument(doc));
+    setTimeout(() => flow.fitView(), 0);
+  }
+
+  async function save(baseRevision = saved.revision, document = doc) {
+    setStatus("Saving…");
+    try {
+      const draft = await api.save(document, baseRevision);
+      setSaved({ document, revision: draft.revision });
+      setConflict(null);
+      setStatus(`Saved revision ${draft.revision}.`);
+    } catch (error) {
+      if (error.status === 409) {
+        setConflict({ message: error.message });
+        setStatus("Not saved: conflict.");
+      } else setStatus(`Not saved: ${error.message}`);
+    }
+  }
+
+  async function reloadTheirs() {
+    const draft = await api.draft();
+    dispatch({ type: "load", doc: hasPositions(draft.document) ? draft.document : layoutDocument(draft.document) });
+    setSaved({ document: draft.document, revision: draft.revision });
+    setConflict(null);
+    setStatus(`Reloaded revision ${draft.revision}; your changes were dropped.`);
+  }
+
+  async function overwrite() {
+    const draft = await api.draft();
+    await save(draft.revision);
+  }
+
+  async function merge() {
+    const draft = await api.draft();
+    const { merged, conflicts } = mergeDocuments(saved.document, doc, draft.document);
+    commit(merged);
+    setSaved({ document: draft.document, revision: draft.revision });
+    setConflict(null);
+    setStatus(
+      conflicts.length
+        ? `Merged with revision ${draft.revision}; both changed ${conflicts.join(", ")} (yours kept). Check and save.`
+        : `Merged with revision ${draft.revision}. Check and save.`,
+    );
+  }
+
+  async function publish() {
+    setStatus("Publishing…");
+    try {
+      const version = await api.publish(saved.revision);
+      setStatus(`Published version ${version.number}.`);
+      setVersionsKey((k) => k + 1);
+    } catch (error) {
+      if (error.status === 422) {
+        setProblems(error.body?.error?.problems || problems);
+        setStatus(`Not published: ${error.message}`);
+      } else if (error.status === 409) {
+        setConflict({ message: error.message });
+        setStatus("Not published: the draft changed meanwhile.");
+      } else setStatus(`Not published: ${error.message}`);
+    }
+  }
+
+  function importFile(event) {
+    const file = event.target.files[0];
+    if (!file) return;
+    file.text().then((text) => {
+      try {
+        const data = JSON.parse(text);
+        const document = data && data.document && data.outcall_export ? data.document : data;
+        if (!document || !Array.isArray(document.nodes)) throw new Error("no nodes in this file");
+        commit(hasPositions(document) ? document : layoutDocument(document));
+        setStatus(`Imported ${file.name}; save to keep it.`);
+      } catch (error) {
+        setStatus(`Not imported: ${error.message}`);
+      }
+      event.target.value = "";
+    });
+  }
+
+  if (loadError) return <p className="load-error">The draft could not be loaded: {loadError}</p>;
+  if (!doc) return <p className="loading">Loading…</p>;
+
+  const selectedNode = doc.nodes.find((n) => n.id === selected) || null;
+  const errorCount = problems.filter((p) => p.severity === "error").length;
+
+  return (
+    <div className={`editor ${canEdit ? "" : "read-only"}`}>
+      <div className="toolbar">
+        {canEdit && (
+          <>
+            <select
+              aria-label="Add node"
+              value=""
+              onChange={(e) => e.target.value && add(e.target.value)}
+              id="add-node"
+            >
+              <option value="">Add node…</option>
+              {NODE_TYPES.map((t) => (
+                <option key={t} value={t}>
+                  {t}
+                </option>
+              ))}
+            </select>
+            <button onClick={duplicate} disabled={!selected} title="Ctrl+D">
+              Duplicate
+            </button>
+            <button onClick={() => dispatch({ type: "undo" })} disabled={!past.length} title="Ctrl+Z">
+              Undo
+            </button>
+            <button onClick={() => dispatch({ type: "redo" })} disabled={!future.length} title="Ctrl+Shift+Z">
+              Redo
+            </button>
+          </>
+        )}
+        <button onClick={relayout} disabled={!canEdit}>
+          Layout
+        </button>
+        <span className="sep" />
+        {canEdit && (
+          <button id="save" onClick={() => save()} disabled={!dirty} className={dirty ? "primary" : ""}>
+            Save
+          </button>
+        )}
+        {canPublish && (
+          <button
+            id="publish"
+            onClick={publish}
+            disabled={dirty || valid === false}
+            title={dirty ? "Save first" : valid === false ? "Fix the errors first" : "Publish the draft"}
+          >
+            Publish
+          </button>
+        )}
+        <a className="button" href={api.exportUrl} download>
+          Export
+        </a>
+        {canEdit && (
+          <>
+            <button onClick={() => fileInput.current.click()}>Import</button>
+            <input ref={fileInput} type="file" accept="application/json,.json" hidden onChange={importFile} />
+          </>
+        )}
+        <span className="sep" />
+        <span className="revision">
+          revision {saved.revision}
+          {dirty ? " · unsaved changes" : ""} · {config.role}
+        </span>
+        <span id="status" className="status" role="status">
+          {status}
+        </span>
+      </div>
+      {conflict && (
+        <div className="conflict" id="conflict" role="alert">
+          <strong>Someone else saved this draft.</strong> {conflict.message} Your changes are kept here.
+          <button onClick={merge}>Merge theirs into mine</button>
+          <button onClick={reloadTheirs}>Reload theirs (drop mine)</button>
+          <button onClick={overwrite}>Overwrite with mine</button>
+        </div>
+      )}
+      <div className="workspace">
+        <div className="canvas">
+          <ReactFlow
+            nodes={nodes}
+            edges={edges}
+            nodeTypes={nodeTypes}
+            onNodesChange={onNodesChange}
+            onEdgesChange={onEdgesChange}
+            onConnect={onConnect}
+            onNodeDragStart={() => dispatch({ type: "checkpoint" })}
+            onNodeClick={(_, node) => selectNode(node.id)}
+            onEdgeClick={(_, edge) => selectNode(edge.source)}
+            onPaneClick={() => setSelected(null)}
+            nodesDraggable={canEdit}
+            nodesConnectable={canEdit}
+            edgesFocusable={canEdit}
+            deleteKeyCode={canEdit ? ["Delete", "Backspace"] : null}
+            minZoom={0.05}
+            fitView
+          >
+            <Background />
+            <Controls />
+            <MiniMap pannable zoomable nodeStrokeWidth={3} />
+          </ReactFlow>
+          <div className="problems" id="problems">
+            <div className="problems-head">
+              {valid === null
+                ? "Checking…"
+                : problems.length
+                  ? `${errorCount} error${errorCount === 1 ? "" : "s"}, ${problems.length - errorCount} warning${problems.length - errorCount === 1 ? "" : "s"}`
+                  : "No problems"}
+            </div>
+            <ul>
+              {problems.map((p, i) => (
+                <li
+                  key={i}
+                  className={`problem ${p.severity}`}
+                  data-code={p.code}
+                  onClick={() => p.node && selectNode(p.node, { center: true })}
+                >
+                  {p.node && <b>{p.node}: </b>}
+                  {p.message}
+                </li>
+              ))}
+            </ul>
+          </div>
+        </div>
+        <aside className="side">
+          <nav className="tabs">
+            {[
+              ["node", "Node"],
+              ["script", "Script"],
+              ["intents", "Intents"],
+              ["history", "History"],
+              ["simulator", "Simulator"],
+            ].map(([key, label]) => (
+              <button key={key} className={tab === key ? "active" : ""} onClick={() => setTab(key)} data-tab={key}>
+                {label}
+              </button>
+            ))}
+          </nav>
+          <div className="panel" hidden={tab !== "node"}>
+            {selectedNode ? (
+              <NodePanel
+                key={selectedNode.id}
+                doc={doc}
+                node={selectedNode}
+                problems={problemsByNode.get(selectedNode.id) || []}
+                readOnly={!canEdit}
+                api={api}
+                onChange={(change) => commit(updateNode(doc, selectedNode.id, change))}
+                onDelete={() => {
+                  commit(removeNodes(doc, [selectedNode.id]));
+                  setSelected(null);
+                }}
+              />
+            ) : (
+              <p className="hint">Select a node to edit it. Drag from a node's right handle to another node to connect them.</p>
+            )}
+          </div>
+          <div className="panel" hidden={tab !== "script"}>
+            <ScriptPanel doc={doc} readOnly={!canEdit} onChange={commit} />
+          </div>
+          <div className="panel" hidden={tab !== "intents"}>
+            <IntentsPanel doc={doc} readOnly={!canEdit} onChange={commit} builtins={builtins} />
+          </div>
+          <div className="panel" hidden={tab !== "history"}>
+            {tab === "history" && <HistoryPanel api={api} refresh={versionsKey} />}
+          </div>
+          <div className="panel" hidden={tab !== "simulator"}>
+            <Simulator config={config} doc={doc} onNode={setCurrentNode} api={api} refresh={versionsKey} />
+          </div>
+        </aside>
+      </div>
+    </div>
+  );
+}
