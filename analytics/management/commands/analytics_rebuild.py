@@ -1,10 +1,10 @@
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from analytics.counting import rebuild
-from runtime.lookup import find_script, find_version
+from runtime.lookup import ScriptCommand, find_script, find_version
 
 
-class Command(BaseCommand):
+class Command(ScriptCommand):
     help = (
         "Recount the analytics counters from the raw event log: of one "
         "script (--script, optionally --version) or of every call."
