@@ -166,6 +166,7 @@ class CallPipeline:
         self._runner = None
         self._tasks = set()
         self._caller_gone = False
+        self._vanished = False
         self.ended = False
         self.done = asyncio.Event()
 
@@ -220,6 +221,7 @@ class CallPipeline:
     def hangup(self, *, vanished: bool = False) -> None:
         """The caller hung up, or the connection was lost (``vanished``)."""
         self._caller_gone = True
+        self._vanished = self._vanished or vanished
         if not self.ended:
             self._inbox.put_nowait(("hangup", vanished))
 
@@ -465,7 +467,8 @@ class CallPipeline:
             "%s: ended (%s) outcome=%s node=%s", self.call_id, reason,
             self.call.outcome, self.call.node,
         )
-        await self._send("close")
+        if not self._vanished:
+            await self._send("close")
 
     async def _send(self, method, *args):
         """A message to the transport; a vanished caller is not an error."""

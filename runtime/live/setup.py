@@ -228,8 +228,12 @@ def speech_output():
         from runtime.speech import EspeakSource, RecordedPrompts, SpeechCache, SpeechOutput
 
         root = getattr(settings, "OUTCALL_PROMPT_AUDIO_DIR", None)
-        cache_dir = getattr(
-            settings, "OUTCALL_SPEECH_CACHE_DIR", settings.VAR_DIR / "speech-cache"
+        import os
+
+        cache_dir = (
+            getattr(settings, "OUTCALL_SPEECH_CACHE_DIR", None)
+            or os.environ.get("OUTCALL_SPEECH_CACHE_DIR")
+            or settings.VAR_DIR / "speech-cache"
         )
         _speech = SpeechOutput(
             tts=EspeakSource(),

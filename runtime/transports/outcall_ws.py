@@ -24,11 +24,14 @@ DTMF_DIGITS = set("0123456789*#ABCD")
 
 class CallConsumer(AsyncWebsocketConsumer):
     pipeline = None
+    failed = False
 
     async def connect(self):
         await self.accept()
 
     async def receive(self, text_data=None, bytes_data=None):
+        if self.failed:
+            return  # closing: what follows a refused message is not heard
         try:
             if bytes_data is not None:
                 self._audio(bytes_data)
@@ -117,6 +120,7 @@ class CallConsumer(AsyncWebsocketConsumer):
         self.pipeline.feed_audio(data)
 
     async def fail(self, error: LiveError):
+        self.failed = True
         logger.warning("live call: %s (%s)", error.message, error.code)
         try:
             await self.send(text_data=json.dumps(error.as_dict()))

@@ -117,3 +117,105 @@ async def stream_call(
     finally:
         sender.cancel()
     return result
+
+
+# A real server for the clients that speak over TCP (streamdouble, the
+# AudioSocket tests): daphne on 127.0.0.1 with a database of its own.
+
+import os
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_port(port: int, process, seconds: float = 60.0) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the server exited with {process.returncode}")
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.1)
+    raise RuntimeError(f"nothing listens on 127.0.0.1:{port} after {seconds}s")
+
+
+class ServerDatabase:
+    """The server's SQLite database, read directly by the tests."""
+
+    def __init__(self, path: Path):
+        self.path = path
+
+    def session(self, call_id: str) -> dict | None:
+        with sqlite3.connect(self.path) as db:
+            db.row_factory = sqlite3.Row
+            row = db.execute(
+                "select * from runtime_callsession where call_id = ?", (call_id,)
+            ).fetchone()
+            return dict(row) if row else None
+
+    def events(self, call_id: str) -> list[dict]:
+        with sqlite3.connect(self.path) as db:
+            db.row_factory = sqlite3.Row
+            rows = db.execute(
+                "select e.* from runtime_callevent e join runtime_callsession s"
+                " on e.session_id = s.id where s.call_id = ? order by e.seq",
+                (call_id,),
+            ).fetchall()
+            return [dict(r) for r in rows]
+
+
+@pytest.fixture(scope="session")
+def live_server_env(tmp_path_factory):
+    """Environment of a server process: its own SQLite file with the demo
+    scripts, the in-memory channel layer; and the demo team's token."""
+    home = tmp_path_factory.mktemp("live-server")
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    env["DATABASE_URL"] = f"sqlite:///{home / 'live.sqlite3'}"
+    env["OUTCALL_SPEECH_CACHE_DIR"] = str(home / "speech-cache")
+    manage = [sys.executable, str(ROOT / "manage.py")]
+    subprocess.run([*manage, "migrate", "-v", "0"], env=env, check=True, cwd=ROOT)
+    subprocess.run([*manage, "load_demo"], env=env, check=True, cwd=ROOT,
+                   stdout=subprocess.DEVNULL)
+    key = subprocess.run(
+        [*manage, "shell", "-c",
+         "from designer.models import ApiToken, Team;"
+         "print(ApiToken.issue(team=Team.objects.get(slug='demo'))[1])"],
+        env=env, check=True, cwd=ROOT, capture_output=True, text=True,
+    ).stdout.strip().splitlines()[-1]
+    return env, key, ServerDatabase(home / "live.sqlite3")
+
+
+@pytest.fixture(scope="session")
+def daphne_server(live_server_env):
+    """``ws://127.0.0.1:PORT``, the token and the server's database."""
+    env, key, database = live_server_env
+    port = free_port()
+    log = open(Path(env["OUTCALL_SPEECH_CACHE_DIR"]).parent / "daphne.log", "wb")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
+         "outcall.asgi:application"],
+        env=env, cwd=ROOT, stdout=log, stderr=log,
+    )
+    try:
+        wait_for_port(port, process)
+        yield f"ws://127.0.0.1:{port}", key, database
+    finally:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
