@@ -48,15 +48,20 @@ from nlu.slots import extract_when
 from nlu.words import NEGATED, bucket, matcher_words, opposites, same_stem
 
 ANSWERING_MACHINE = "answering_machine"
+# Bare answers: a more specific intent close to one of them wins over it.
+GENERIC_INTENTS = ("yes", "no")
 
 DEFAULT_THRESHOLD = 0.6
 DEFAULT_MARGIN = 0.08
 
 UNKNOWN_WEIGHT = 1.0
+NO_WORDS = {"ru": frozenset({"нет"}), "en": frozenset({"no"})}
+NO_AGAINST_YES = 0.5  # share of a plain yes example's overlap with a «нет»
 FUZZY_MIN_LENGTH = 4  # shorter words stand only for themselves (and name a stem of 3)
 WORD_CUTOFF = 78  # rapidfuzz ratio for an unknown word to stand for a known one
 STEM_CUTOFF = 65  # the least ratio of two forms of one word
 OWN_WORDS_CREDIT = 0.6
+KEY_SHARE = 0.25  # a common word finds the examples it weighs this share of
 CONTAINED_WORDS = 3
 CONTAINED_WEIGHT = 1.5  # in weights of a word that one intent alone uses
 CONTAINED_COVER = 0.6  # the least share of the shorter side found in the longer
@@ -119,6 +124,7 @@ class IntentMatcher:
             words = (matcher_words(normalize(p, language), language) for p in phrases)
             examples[intent] = examples.get(intent, ()) + tuple(w for w in words if w)
         self._intents = tuple(examples)
+        self._generic = frozenset(self._intents.index(i) for i in GENERIC_INTENTS)
         self._index(examples)
         self._word_cache: dict[str, tuple[tuple[str, float], ...]] = {}
 
@@ -161,6 +167,26 @@ class IntentMatcher:
                 for word in words:
                     postings.setdefault(word, []).append(number)
         self._postings = {word: tuple(numbers) for word, numbers in postings.items()}
+        weight_of = self._example_weight
+        self._key_postings = {
+            word: tuple(
+                n for n in postings[word] if self._weight[word] >= KEY_SHARE * weight_of[n]
+            )
+            for word in self._common
+        }
+
+        # Examples of yes that neither say no nor negate a word: an utterance
+        # that says no and negates nothing is kept from them. («Нет, не
+        # занят» negates a word, and still reads as yes.)
+        no = NO_WORDS[self.language]
+        yes = self._intents.index("yes")
+        self._plain_yes = frozenset(
+            number
+            for number, words in enumerate(self._example_word_set)
+            if self._example_intent[number] == yes
+            and not words & no
+            and not any(word.startswith(NEGATED) for word in words)
+        )
 
         self._neighbours: dict[str, list[str]] = {}
         for word in self._weight:
@@ -172,9 +198,13 @@ class IntentMatcher:
 
         ``candidates`` limits the intents that may win to those ids (ids not
         known are ignored); ``answering_machine`` may always win. Intents
-        outside ``candidates`` still count as runner-up, so a phrase that
+        outside ``candidates`` still count as rivals, so a phrase that
         plainly means something the caller was not asked gives no match
         rather than the nearest intent that was listened for.
+
+        A bare yes or no close to a more specific intent gives way to it:
+        «нет, мне это совсем не интересно» is ``not_interested``, «да, но я
+        занят» is ``busy_callback``.
         """
         scores = self.scores(text)
         order = sorted(range(len(scores)), key=scores.__getitem__, reverse=True)
@@ -188,19 +218,42 @@ class IntentMatcher:
             return Match(None, 0.0, {})
 
         best = allowed[0]
-        second = order[1] if order[0] == best else order[0]
+        generic = self._generic
+        if best in generic:
+            for other in allowed[1:]:
+                if scores[best] - scores[other] >= self.margin:
+                    break
+                if other not in generic and scores[other] >= self.threshold:
+                    best = other
+                    break
+        rival = self._rival(best, order, scores)
+        lead = scores[best] - scores[rival]
         confidence = round(scores[best], 3)
-        if scores[best] < self.threshold or scores[best] - scores[second] < self.margin:
+        if scores[best] < self.threshold or lead < self.margin:
             return Match(None, confidence, {}, self._intents[best])
 
         intent = self._intents[best]
-        runner_up = self._intents[second] if scores[second] > 0.0 else None
+        runner_up = next((i for i in order if i != best), best)
+        runner_up = self._intents[runner_up] if scores[runner_up] > 0.0 else None
         slots = {}
         if intent == "busy_callback":
             when = extract_when(text, self.language)
             if when:
                 slots["when"] = when
         return Match(intent, confidence, slots, runner_up)
+
+    def _rival(self, best: int, order: list[int], scores: list[float]) -> int:
+        """The intent ``best`` must lead by the margin: the next best, passing
+        over a bare yes or no that is close to a specific ``best``."""
+        generic = self._generic
+        for other in order:
+            if other == best:
+                continue
+            if best in generic or other not in generic:
+                return other
+            if scores[other] >= scores[best] + self.margin:
+                return other
+        return best
 
     def scores(self, text: str) -> list[float]:
         """The score (0..1) of every intent for ``text``, in ``intents`` order."""
@@ -272,14 +325,17 @@ class IntentMatcher:
 
         if not utterance_weight:
             return {}
-        # Words most intents use add to the examples found by the other words
-        # (looking them up in every example they occur in is most of the
-        # work); only an utterance made of them alone looks them up.
-        if common_words and not overlap:
-            for (form, _), *_ in common_words:
-                for number in postings[form]:
-                    overlap[number] = 0.0
+        # Words most intents use add to the examples found by the other words,
+        # and find only the examples that they make up a good part of:
+        # looking them up in every example they occur in would be most of the
+        # work, for examples that cannot score much.
         if common_words:
+            key_postings = self._key_postings
+            for known in common_words:
+                for form, _ in known:
+                    for number in key_postings.get(form, ()):
+                        if number not in overlap:
+                            overlap[number] = 0.0
             words_of = self._example_word_set
             for number in overlap:
                 example_words = words_of[number]
@@ -297,8 +353,15 @@ class IntentMatcher:
         )
         all_own = sum(own.values())
         max_weight = self._contained_weight / CONTAINED_WEIGHT
+        plain_yes = ()
+        if NO_WORDS[self.language].intersection(words) and not any(
+            word.startswith(NEGATED) for word in words
+        ):
+            plain_yes = self._plain_yes
         utterance = None
         for number, shared in overlap.items():
+            if number in plain_yes:
+                shared *= NO_AGAINST_YES
             example_weight = weight_of[number]
             mine = own.get(intent_of[number], 0.0) if own else 0.0
             extra = 0.0

@@ -134,6 +134,26 @@ def test_not_busy_is_never_a_refusal(language, phrase):
     assert match.intent not in {"busy_callback", "not_interested", "no"}
 
 
+@pytest.mark.parametrize(
+    ("language", "phrase", "intent"),
+    [
+        ("ru", "нет, мне это совсем не интересно", "not_interested"),
+        ("ru", "да, но я сейчас занят", "busy_callback"),
+        ("en", "no, I'll pass", "not_interested"),
+    ],
+)
+def test_a_reason_wins_over_the_bare_yes_or_no_before_it(language, phrase, intent):
+    assert matcher_for(language).match(phrase).intent == intent
+
+
+@pytest.mark.parametrize(
+    ("language", "phrase"),
+    [("en", "no, absolutely no"), ("en", "no, sure"), ("ru", "нет, правильно")],
+)
+def test_a_no_that_negates_nothing_never_reads_as_yes(language, phrase):
+    assert matcher_for(language).match(phrase).intent != "yes"
+
+
 def test_the_polite_negation_of_a_request_negates_nothing(ru):
     match = ru.match("не могли бы вы перезвонить завтра")
 
