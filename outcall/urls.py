@@ -6,6 +6,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/analytics/", include("analytics.api.urls")),
     path("analytics/", include("analytics.page_urls")),
+    path("api/live/", include("runtime.api.urls")),
     path("api/", include("designer.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="openapi-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="openapi-schema")),

@@ -6,7 +6,7 @@ way, told apart by ``source``, so their figures can be compared.
 
 from django.db import models
 
-from designer.models import Script, ScriptVersion
+from designer.models import Script, ScriptVersion, Team
 
 
 class CallSession(models.Model):
@@ -81,3 +81,39 @@ class CallEvent(models.Model):
 
     def __str__(self):
         return f"{self.session_id}#{self.seq} {self.kind} {self.node}"
+
+
+class CallRoute(models.Model):
+    """Which script an AudioSocket call runs, set before Asterisk connects.
+
+    A route names a call UUID; the one route marked ``is_default`` (it has
+    no UUID) serves every call that has no route of its own. The script is
+    one of the route's team's published scripts.
+    """
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="call_routes")
+    call_uuid = models.UUIDField(null=True, blank=True, unique=True)
+    is_default = models.BooleanField(default=False)
+    script = models.SlugField()
+    version = models.PositiveIntegerField(null=True, blank=True)
+    phone = models.CharField(max_length=64, blank=True)
+    segment = models.CharField(max_length=64, blank=True)
+    variables = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_default"],
+                condition=models.Q(is_default=True),
+                name="one_default_call_route",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(is_default=True, call_uuid__isnull=True)
+                | models.Q(is_default=False, call_uuid__isnull=False),
+                name="call_route_uuid_or_default",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.call_uuid or 'default'} → {self.script}"
