@@ -273,10 +273,10 @@ export function App({ config, api, builtins }) {
   }
 
   function add(type) {
-    const center = flow.screenToFlowPosition({
-      x: window.innerWidth / 2 - 200,
-      y: window.innerHeight / 2,
-    });
+    // At the top left of the visible canvas, where the fitted graph
+    // usually leaves room.
+    const rect = document.querySelector(".canvas").getBoundingClientRect();
+    const center = flow.screenToFlowPosition({ x: rect.left + 60, y: rect.top + 60 });
     const node = newNode(doc, type, { x: Math.round(center.x), y: Math.round(center.y) });
     commit(addNode(doc, node));
     setSelected(node.id);

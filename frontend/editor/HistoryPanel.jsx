@@ -128,11 +128,11 @@ export function HistoryPanel({ api, refresh }) {
       </table>
       <h3>Compare</h3>
       <div className="row">
-        <select aria-label="From" value={from} onChange={(e) => setFrom(e.target.value)}>
+        <select id="diff-from" aria-label="From" value={from} onChange={(e) => setFrom(e.target.value)}>
           {options}
         </select>
         →
-        <select aria-label="To" value={to} onChange={(e) => setTo(e.target.value)}>
+        <select id="diff-to" aria-label="To" value={to} onChange={(e) => setTo(e.target.value)}>
           {options}
         </select>
         <button

@@ -26,3 +26,235 @@ def test_the_demo_script_opens_as_a_graph_without_errors(browser, live):
     expect(page.locator(".problems-head")).to_have_text("No problems")
     expect(page.locator(".react-flow__minimap")).to_be_visible()
     browser.shot(page, "demo")
+
+
+def select(page, node_id):
+    node(page, node_id).click()
+    expect(page.locator(f".node-panel[data-node='{node_id}']")).to_be_visible()
+
+
+def problems_head(page):
+    return page.locator(".problems-head")
+
+
+def connect(page, source, target):
+    start = node(page, source).locator(".react-flow__handle.source").bounding_box()
+    end = node(page, target).locator(".react-flow__handle.target").bounding_box()
+    page.mouse.move(start["x"] + start["width"] / 2, start["y"] + start["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(end["x"] + 2, end["y"] + 2, steps=12)
+    page.mouse.move(end["x"] + end["width"] / 2, end["y"] + end["height"] / 2, steps=4)
+    page.mouse.up()
+
+
+def test_an_objection_node_is_added_and_connected(browser, live, script):
+    page = browser.editor(script)
+    page.select_option("#add-node", "objection")
+    expect(page.locator(".react-flow__node")).to_have_count(23)
+    expect(page.locator(".node-panel[data-node='objection']")).to_be_visible()
+    # Unconnected, it is unreachable and lacks its silence routes.
+    expect(node(page, "objection").locator(".script-node")).to_have_class(
+        re.compile("has-errors")
+    )
+    expect(page.locator(".problem[data-code='unreachable_node']")).to_have_count(1)
+    browser.shot(page, "added")
+
+    connect(page, "offer", "objection")
+    panel = page.locator(".node-panel[data-node='offer']")
+    expect(panel).to_be_visible()
+    new_route = panel.locator("tr.route").last
+    expect(new_route.locator(".route-to")).to_have_value("objection")
+    new_route.locator(".route-value").fill("who_is_calling")
+    expect(page.locator(".react-flow__edge[data-id='offer->objection']")).to_have_count(1)
+    expect(
+        page.locator(".react-flow__edge-text", has_text=re.compile("^who_is_calling$"))
+    ).to_have_count(1)
+    expect(page.locator(".problem[data-code='unreachable_node']")).to_have_count(0)
+
+    select(page, "objection")
+    panel = page.locator(".node-panel[data-node='objection']")
+    panel.locator(".variant-text").fill("It only takes a minute, really.")
+    panel.get_by_role("button", name="Add route").click()
+    panel.locator("tr.route").nth(0).locator(".route-to").select_option("end_no_response")
+    panel.get_by_role("button", name="Add route").click()
+    panel.locator("tr.route").nth(1).locator(".route-value").select_option("no_match")
+    panel.locator("tr.route").nth(1).locator(".route-to").select_option("end_refusal")
+    expect(problems_head(page)).to_have_text("No problems")
+    expect(node(page, "objection").locator(".script-node")).not_to_have_class(
+        re.compile("has-errors")
+    )
+    page.click("#save")
+    expect(page.locator("#status")).to_have_text("Saved revision 2.")
+    browser.shot(page, "connected")
+
+    status, draft = live.api("GET", f"/api/scripts/{script}/draft/")
+    objection = next(n for n in draft["document"]["nodes"] if n["id"] == "objection")
+    assert objection["type"] == "objection"
+    assert objection["routes"] == [
+        {"event": "no_input", "to": "end_no_response"},
+        {"event": "no_match", "to": "end_refusal"},
+    ]
+    offer = next(n for n in draft["document"]["nodes"] if n["id"] == "offer")
+    assert offer["routes"][-1] == {"intent": "who_is_calling", "to": "objection"}
+
+
+def test_editing_a_variant_shows_its_preview_and_template_errors(browser, script):
+    page = browser.editor(script)
+    select(page, "greeting")
+    variant = page.locator(".variant[data-variant='a']")
+    variant.locator(".variant-text").fill("Hello {{ name }}, your limit is {{ limit }}.")
+    expect(variant.locator(".preview")).to_have_text(
+        "Hello Emily, your limit is 5,000."
+    )
+    variant.locator(".variant-text").fill("Hello {{ name ")
+    expect(variant.locator(".preview.error")).to_contain_text("Template error: line 1")
+    expect(page.locator(".problem[data-code='template_syntax']")).to_have_count(1)
+    browser.shot(page, "template-error")
+    page.keyboard.press("Escape")
+    variant.locator(".variant-text").fill("Hello {{ name }}!")
+    expect(variant.locator(".preview")).to_have_text("Hello Emily!")
+    expect(problems_head(page)).to_have_text("No problems")
+
+
+def test_a_broken_route_shows_an_error_until_it_is_fixed(browser, script):
+    page = browser.editor(script)
+    select(page, "greeting")
+    no_input = page.locator(".node-panel tr.route").nth(3)
+    expect(no_input.locator(".route-value")).to_have_value("no_input")
+    no_input.locator(".route-to").select_option("")
+    expect(problems_head(page)).to_contain_text("error")
+    problem = page.locator(".problem.error").first
+    expect(problem).to_contain_text("greeting")
+    expect(node(page, "greeting").locator(".script-node")).to_have_class(
+        re.compile("has-errors")
+    )
+    expect(page.locator("#publish")).to_be_disabled()
+    browser.shot(page, "broken-route")
+
+    page.click(".react-flow__pane", position={"x": 5, "y": 5})
+    problem.click()
+    expect(page.locator(".node-panel[data-node='greeting']")).to_be_visible()
+    no_input.locator(".route-to").select_option("end_no_response")
+    expect(problems_head(page)).to_have_text("No problems")
+    expect(node(page, "greeting").locator(".script-node")).not_to_have_class(
+        re.compile("has-errors")
+    )
+
+
+def test_the_second_of_two_saves_gets_a_conflict_and_keeps_its_changes(
+    browser, live, script
+):
+    first = browser.editor(script)
+    second = browser.editor(script)
+
+    select(first, "greeting")
+    first.locator(".node-panel .field input").first.fill("Hello from the first")
+    first.click("#save")
+    expect(first.locator("#status")).to_have_text("Saved revision 2.")
+
+    select(second, "offer")
+    second.locator(".node-panel .field input").first.fill("Offer from the second")
+    second.click("#save")
+    expect(second.locator("#conflict")).to_contain_text("revision 2")
+    expect(second.locator("#status")).to_have_text("Not saved: conflict.")
+    expect(node(second, "offer")).to_contain_text("Offer from the second")
+    browser.shot(second, "conflict")
+
+    second.get_by_role("button", name="Merge theirs into mine").click()
+    expect(second.locator("#status")).to_contain_text("Merged with revision 2")
+    expect(node(second, "greeting")).to_contain_text("Hello from the first")
+    second.click("#save")
+    expect(second.locator("#status")).to_have_text("Saved revision 3.")
+
+    _, draft = live.api("GET", f"/api/scripts/{script}/draft/")
+    titles = {n["id"]: n.get("title") for n in draft["document"]["nodes"]}
+    assert titles["greeting"] == "Hello from the first"
+    assert titles["offer"] == "Offer from the second"
+
+
+def test_overwrite_after_a_conflict_replaces_the_other_save(browser, live, script):
+    first = browser.editor(script)
+    second = browser.editor(script)
+    select(first, "greeting")
+    first.locator(".node-panel .field input").first.fill("First")
+    first.click("#save")
+    expect(first.locator("#status")).to_have_text("Saved revision 2.")
+    select(second, "greeting")
+    second.locator(".node-panel .field input").first.fill("Second")
+    second.click("#save")
+    expect(second.locator("#conflict")).to_be_visible()
+    second.get_by_role("button", name="Overwrite with mine").click()
+    expect(second.locator("#status")).to_have_text("Saved revision 3.")
+    _, draft = live.api("GET", f"/api/scripts/{script}/draft/")
+    assert draft["document"]["nodes"][0]["title"] == "Second"
+
+
+def test_a_publisher_publishes_the_saved_draft(browser, live, script):
+    page = browser.editor(script)
+    select(page, "greeting")
+    page.locator(".node-panel .field input").first.fill("Greeting, v2")
+    expect(page.locator("#publish")).to_be_disabled()
+    page.click("#save")
+    expect(page.locator("#status")).to_have_text("Saved revision 2.")
+    page.click("#publish")
+    expect(page.locator("#status")).to_have_text("Published version 1.")
+    _, versions = live.api("GET", f"/api/scripts/{script}/versions/")
+    assert [(v["number"], v["revision"], v["author"]) for v in versions] == [
+        (1, 2, "demo")
+    ]
+
+    page.click("[data-tab='history']")
+    page.select_option("#diff-from", "1")
+    page.select_option("#diff-to", "draft")
+    page.get_by_role("button", name="Show diff").click()
+    expect(page.locator(".diff-same")).to_have_text("No differences.")
+    browser.shot(page, "published")
+
+
+def test_roles_show_in_the_page(browser, script):
+    viewer = browser.editor(script, user="viewer")
+    expect(viewer.locator("#save")).to_have_count(0)
+    expect(viewer.locator("#publish")).to_have_count(0)
+    expect(viewer.locator("#add-node")).to_have_count(0)
+    select(viewer, "greeting")
+    expect(viewer.locator(".node-panel fieldset")).to_have_attribute("disabled", "")
+    expect(viewer.locator(".node-panel .variant-text").first).to_be_disabled()
+    browser.shot(viewer, "viewer")
+
+    author = browser.editor(script, user="author")
+    expect(author.locator("#save")).to_have_count(1)
+    expect(author.locator("#publish")).to_have_count(0)
+
+
+def test_a_simulated_call_reaches_the_transfer_with_the_node_highlighted(
+    browser, script
+):
+    page = browser.editor(script)
+    page.click("[data-tab='simulator']")
+    page.click("#sim-start")
+    chat = page.locator("#chat")
+    expect(chat.locator(".robot").first).to_contain_text("Vector Bank")
+    expect(node(page, "greeting").locator(".script-node")).to_have_class(
+        re.compile("current")
+    )
+
+    page.fill("#sim-text", "hello")
+    page.keyboard.press("Enter")
+    expect(chat.locator(".nlu").first).to_have_text(re.compile(r"^hello \(\d\.\d\d\)$"))
+    expect(node(page, "check_person").locator(".script-node")).to_have_class(
+        re.compile("current")
+    )
+    page.fill("input[aria-label='DTMF digit']", "1")
+    page.get_by_role("button", name="DTMF").click()
+    expect(node(page, "offer").locator(".script-node")).to_have_class(
+        re.compile("current")
+    )
+    page.fill("#sim-text", "yes, put me through")
+    page.keyboard.press("Enter")
+    expect(chat.locator(".end")).to_contain_text("Transfer to")
+    expect(chat.locator(".info").last).to_contain_text("Call ended: transfer")
+    expect(node(page, "transfer").locator(".script-node")).to_have_class(
+        re.compile("current")
+    )
+    expect(page.locator(".script-node.current")).to_have_count(1)
+    browser.shot(page, "transfer")
