@@ -29,9 +29,14 @@ An example scores the larger of two readings of the weighted overlap:
   an example, while a short answer such as «нет» is never found inside a
   longer utterance.
 
+An utterance that says no («нет», "no") and negates no word shares only
+``NO_AGAINST_YES`` of its overlap with the examples of ``yes`` that do
+neither: "no, absolutely no" is not ``yes``, «нет, не занят» still is.
+
 An intent scores its best example. The winner needs a score of at least
 ``threshold`` and a lead of at least ``margin`` over the runner-up;
-otherwise nothing matches.
+otherwise nothing matches. A bare ``yes`` or ``no`` within the margin of a
+more specific intent that reaches the threshold gives way to it.
 """
 
 import math
@@ -56,8 +61,10 @@ DEFAULT_MARGIN = 0.08
 
 UNKNOWN_WEIGHT = 1.0
 NO_WORDS = {"ru": frozenset({"нет"}), "en": frozenset({"no"})}
-NO_AGAINST_YES = 0.5  # share of a plain yes example's overlap with a «нет»
-FUZZY_MIN_LENGTH = 4  # shorter words stand only for themselves (and name a stem of 3)
+NO_AGAINST_YES = 0.5
+# Shorter words stand only for themselves (a known word one letter shorter
+# may still be the stem of a longer one: «бот», «ботом»).
+FUZZY_MIN_LENGTH = 4
 WORD_CUTOFF = 78  # rapidfuzz ratio for an unknown word to stand for a known one
 STEM_CUTOFF = 65  # the least ratio of two forms of one word
 OWN_WORDS_CREDIT = 0.6
@@ -144,7 +151,7 @@ class IntentMatcher:
         # Words that more than a third of the intents use.
         self._common = frozenset(w for w, u in users.items() if 3 * len(u) > count)
         # The intent that alone uses a word, else -1.
-        self._owner = {w: next(iter(u)) if len(u) == 1 else -1 for w, u in users.items()}
+        self._owner = {w: min(u) if len(u) == 1 else -1 for w, u in users.items()}
         self._contained_weight = CONTAINED_WEIGHT * math.log(count + 1)
 
         self._example_intent: list[int] = []
@@ -167,10 +174,11 @@ class IntentMatcher:
                 for word in words:
                     postings.setdefault(word, []).append(number)
         self._postings = {word: tuple(numbers) for word, numbers in postings.items()}
-        weight_of = self._example_weight
         self._key_postings = {
             word: tuple(
-                n for n in postings[word] if self._weight[word] >= KEY_SHARE * weight_of[n]
+                number
+                for number in postings[word]
+                if self._weight[word] >= KEY_SHARE * self._example_weight[number]
             )
             for word in self._common
         }
@@ -277,121 +285,131 @@ class IntentMatcher:
             if score > best.get(intent, (0.0, ""))[0]:
                 best[intent] = score, self._example_text[number]
         ranked = sorted(best.items(), key=lambda item: item[1][0], reverse=True)
-        return [(self._intents[i], round(s, 3), why) for i, (s, why) in ranked[:limit]]
+        return [
+            (self._intents[i], round(score, 3), why)
+            for i, (score, why) in ranked[:limit]
+        ]
 
     def _score(self, text: str) -> dict[int, float]:
         """Scores of the examples sharing a word with ``text``, by number."""
         words = matcher_words(normalize(text, self.language), self.language)
-        weight, owner, postings = self._weight, self._owner, self._postings
-
-        utterance_weight = 0.0
-        own: dict[int, float] = {}  # intent -> weight of words only it uses
-        overlap: dict[int, float] = {}  # example -> weight it shares
-        overlap_own: dict[int, float] = {}  # the part of it only its intent uses
-        common_words = []
+        overlap = _Overlap()
         for word in words:
-            known = self._known(word)
-            if not known:
-                utterance_weight += UNKNOWN_WEIGHT
-                continue
-            top, similarity = known[0]
-            utterance_weight += weight[top] * similarity
-            if owner[top] >= 0:
-                own[owner[top]] = own.get(owner[top], 0.0) + weight[top] * similarity
-            if top in self._common:
-                common_words.append(known)
-                continue
-
-            if len(known) == 1:
-                share = weight[top] * similarity
-                for number in postings[top]:
-                    overlap[number] = overlap.get(number, 0.0) + share
-                if owner[top] >= 0:
-                    for number in postings[top]:
-                        overlap_own[number] = overlap_own.get(number, 0.0) + share
-                continue
-            # One utterance word counts once per example, for its best form.
-            shares: dict[int, tuple[float, bool]] = {}
-            for form, similarity in known:
-                share = weight[form] * similarity
-                exclusive = owner[form] >= 0
-                for number in postings[form]:
-                    if share > shares.get(number, (0.0, False))[0]:
-                        shares[number] = share, exclusive
-            for number, (share, exclusive) in shares.items():
-                overlap[number] = overlap.get(number, 0.0) + share
-                if exclusive:
-                    overlap_own[number] = overlap_own.get(number, 0.0) + share
-
-        if not utterance_weight:
+            self._add_word(overlap, word)
+        if not overlap.weight:
             return {}
-        # Words most intents use add to the examples found by the other words,
-        # and find only the examples that they make up a good part of:
-        # looking them up in every example they occur in would be most of the
-        # work, for examples that cannot score much.
-        if common_words:
-            key_postings = self._key_postings
-            for known in common_words:
-                for form, _ in known:
-                    for number in key_postings.get(form, ()):
-                        if number not in overlap:
-                            overlap[number] = 0.0
-            words_of = self._example_word_set
-            for number in overlap:
-                example_words = words_of[number]
-                for known in common_words:
-                    for form, similarity in known:
-                        if form in example_words:
-                            overlap[number] += weight[form] * similarity
-                            break
+        self._add_common_words(overlap)
 
         intent_of = self._example_intent
         weight_of = self._example_weight
         contained = self._example_contained
+        utterance_weight = overlap.weight
+        own = overlap.own
+        all_own = sum(own.values())
         long_utterance = (
             len(words) >= CONTAINED_WORDS and utterance_weight >= self._contained_weight
         )
-        all_own = sum(own.values())
         max_weight = self._contained_weight / CONTAINED_WEIGHT
-        plain_yes = ()
-        if NO_WORDS[self.language].intersection(words) and not any(
+        says_plain_no = NO_WORDS[self.language].intersection(words) and not any(
             word.startswith(NEGATED) for word in words
-        ):
-            plain_yes = self._plain_yes
+        )
+        plain_yes = self._plain_yes if says_plain_no else ()
         utterance = None
-        for number, shared in overlap.items():
+        scores = {}
+        for number, shared in overlap.shared.items():
             if number in plain_yes:
                 shared *= NO_AGAINST_YES
             example_weight = weight_of[number]
             mine = own.get(intent_of[number], 0.0) if own else 0.0
             extra = 0.0
             if mine:
-                elsewhere = mine - overlap_own.get(number, 0.0)
+                elsewhere = mine - overlap.shared_own.get(number, 0.0)
                 if elsewhere > 0.0:
                     extra = OWN_WORDS_CREDIT * elsewhere
             score = 2 * (shared + extra) / (utterance_weight + example_weight + extra)
 
-            if not (contained[number] or long_utterance):
-                overlap[number] = score if score < 1.0 else 1.0
-                continue
-            cover = shared / example_weight
-            left = (shared + extra) / utterance_weight
-            if cover >= left:
-                big, small, eligible, size = cover, left, contained[number], example_weight
-            else:
-                big, small, eligible, size = left, cover, long_utterance, utterance_weight
-            if eligible and big >= CONTAINED_COVER:
-                base = min(0.9, 0.5 + 0.1 * size / max_weight)
-                inside = big * (base + (1 - base) * small)
-                inside *= 1.0 - FOREIGN_PENALTY * (all_own - mine) / utterance_weight
-                if inside > score:
-                    utterance = utterance or " ".join(words)
-                    example = self._example_text[number]
-                    inside *= fuzz.partial_ratio(example, utterance) / 100.0
+            if contained[number] or long_utterance:
+                cover = shared / example_weight
+                left = (shared + extra) / utterance_weight
+                if cover >= left:
+                    big, small, size = cover, left, example_weight
+                    eligible = contained[number]
+                else:
+                    big, small, size = left, cover, utterance_weight
+                    eligible = long_utterance
+                if eligible and big >= CONTAINED_COVER:
+                    base = min(0.9, 0.5 + 0.1 * size / max_weight)
+                    inside = big * (base + (1 - base) * small)
+                    foreign = (all_own - mine) / utterance_weight
+                    inside *= 1.0 - FOREIGN_PENALTY * foreign
                     if inside > score:
-                        score = inside
-            overlap[number] = score if score < 1.0 else 1.0
-        return overlap
+                        # The shared words must also stand together.
+                        utterance = utterance or " ".join(words)
+                        example = self._example_text[number]
+                        inside *= fuzz.partial_ratio(example, utterance) / 100.0
+                        score = max(score, inside)
+            scores[number] = min(score, 1.0)
+        return scores
+
+    def _add_word(self, overlap: "_Overlap", word: str) -> None:
+        """Add one utterance word to ``overlap``: to the utterance's weight,
+        and, unless most intents use it, to every example it occurs in."""
+        known = self._known(word)
+        if not known:
+            overlap.weight += UNKNOWN_WEIGHT
+            return
+        weight, owner, postings = self._weight, self._owner, self._postings
+        top, similarity = known[0]
+        overlap.weight += weight[top] * similarity
+        if owner[top] >= 0:
+            own = overlap.own
+            own[owner[top]] = own.get(owner[top], 0.0) + weight[top] * similarity
+        if top in self._common:
+            overlap.common.append(known)
+            return
+
+        shared, shared_own = overlap.shared, overlap.shared_own
+        if len(known) == 1:
+            share = weight[top] * similarity
+            for number in postings[top]:
+                shared[number] = shared.get(number, 0.0) + share
+            if owner[top] >= 0:
+                for number in postings[top]:
+                    shared_own[number] = shared_own.get(number, 0.0) + share
+            return
+        # One utterance word counts once per example, for its best form.
+        best: dict[int, tuple[float, bool]] = {}
+        for form, similarity in known:
+            share = weight[form] * similarity
+            exclusive = owner[form] >= 0
+            for number in postings[form]:
+                if share > best.get(number, (0.0, False))[0]:
+                    best[number] = share, exclusive
+        for number, (share, exclusive) in best.items():
+            shared[number] = shared.get(number, 0.0) + share
+            if exclusive:
+                shared_own[number] = shared_own.get(number, 0.0) + share
+
+    def _add_common_words(self, overlap: "_Overlap") -> None:
+        """Add the words most intents use to the examples found so far, and
+        to the examples they make up a good part of. Looking them up in every
+        example they occur in would be most of the work of a match, for
+        examples that cannot score much."""
+        if not overlap.common:
+            return
+        shared = overlap.shared
+        for known in overlap.common:
+            for form, _ in known:
+                for number in self._key_postings.get(form, ()):
+                    shared.setdefault(number, 0.0)
+        weight, words_of = self._weight, self._example_word_set
+        for number in shared:
+            example_words = words_of[number]
+            for known in overlap.common:
+                for form, similarity in known:
+                    if form in example_words:
+                        shared[number] += weight[form] * similarity
+                        break
 
     def _known(self, word: str) -> tuple[tuple[str, float], ...]:
         """Known words that ``word`` stands for, with their similarity, best first."""
@@ -403,9 +421,14 @@ class IntentMatcher:
         known = [(word, 1.0)] if is_known else []
         neighbours = self._neighbours.get(bucket(word))
         if neighbours and len(word.lstrip(NEGATED)) >= FUZZY_MIN_LENGTH:
-            for form, ratio, _ in process.extract(
-                word, neighbours, scorer=fuzz.ratio, score_cutoff=STEM_CUTOFF, limit=None
-            ):
+            similar = process.extract(
+                word,
+                neighbours,
+                scorer=fuzz.ratio,
+                score_cutoff=STEM_CUTOFF,
+                limit=None,
+            )
+            for form, ratio, _ in similar:
                 if form == word or opposites(word, form):
                     continue
                 if same_stem(word, form, self.language) or (
@@ -417,6 +440,19 @@ class IntentMatcher:
             self._word_cache.clear()
         self._word_cache[word] = known = tuple(known)
         return known
+
+
+class _Overlap:
+    """What one utterance shares with the examples, gathered word by word."""
+
+    __slots__ = ("weight", "own", "shared", "shared_own", "common")
+
+    def __init__(self):
+        self.weight = 0.0  # of the utterance's words
+        self.own: dict[int, float] = {}  # intent -> weight of words only it uses
+        self.shared: dict[int, float] = {}  # example -> weight it shares
+        self.shared_own: dict[int, float] = {}  # the part only its intent uses
+        self.common: list[tuple[tuple[str, float], ...]] = []  # words, as known
 
 
 def matcher_for(
@@ -449,7 +485,9 @@ def _frozen_intents(extra_intents) -> tuple[tuple[str, tuple[str, ...]], ...]:
         if not isinstance(intent, str) or not intent.strip():
             raise InvalidIntents(f"an intent id must be a non-empty string: {intent!r}")
         if isinstance(phrases, str) or not isinstance(phrases, Iterable):
-            raise InvalidIntents(f"examples of intent {intent!r} must be a list of phrases")
+            raise InvalidIntents(
+                f"examples of intent {intent!r} must be a list of phrases"
+            )
         phrases = tuple(phrases)
         if not all(isinstance(phrase, str) for phrase in phrases):
             raise InvalidIntents(f"examples of intent {intent!r} must be strings")
@@ -458,8 +496,10 @@ def _frozen_intents(extra_intents) -> tuple[tuple[str, tuple[str, ...]], ...]:
 
 
 @lru_cache(maxsize=None)
-def _builtin_examples(language: str) -> tuple[tuple[str, tuple[tuple[str, ...], ...]], ...]:
-    return tuple(
-        (intent, tuple(matcher_words(normalize(p, language), language) for p in phrases))
-        for intent, phrases in load_pack(language).items()
-    )
+def _builtin_examples(language: str) -> tuple[tuple[str, tuple], ...]:
+    """The built-in pack of ``language`` in the matcher's words, per intent."""
+    def words(phrase):
+        return matcher_words(normalize(phrase, language), language)
+
+    pack = load_pack(language)
+    return tuple((intent, tuple(map(words, pack[intent]))) for intent in pack)

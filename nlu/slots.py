@@ -90,7 +90,8 @@ def _is_anchor(keys: list[str], i: int, language: str) -> bool:
         return False
     if key in _ANCHORS[language] or _is_number(key, language):
         return True
-    return key in _AFTER_NUMBER[language] and i > 0 and _is_number(keys[i - 1], language)
+    after_number = i > 0 and _is_number(keys[i - 1], language)
+    return key in _AFTER_NUMBER[language] and after_number
 
 
 def time_spans(words: list[str], language: str) -> list[tuple[int, int]]:

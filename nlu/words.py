@@ -60,7 +60,8 @@ def matcher_words(normalised: str, language: str) -> tuple[str, ...]:
             while j < n and words[j] in gap:
                 j += 1
             if j < n and words[j] not in negators:
-                if words[j].startswith(_POLITE) and words[j + 1 : j + 2] in _POLITE_NEXT:
+                polite = words[j].startswith(_POLITE)
+                if polite and words[j + 1 : j + 2] in _POLITE_NEXT:
                     i += 1
                     continue
                 fused.extend(words[i + 1 : j])

@@ -66,7 +66,8 @@ def en():
 
 
 def _not_in_pack(language, phrase):
-    examples = {normalize(e, language) for es in load_pack(language).values() for e in es}
+    pack = load_pack(language)
+    examples = {normalize(e, language) for intent in pack for e in pack[intent]}
     return normalize(phrase, language) not in examples
 
 

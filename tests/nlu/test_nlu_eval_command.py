@@ -1,3 +1,5 @@
+from io import StringIO
+
 import pytest
 from django.core.management import CommandError, call_command
 
@@ -15,8 +17,6 @@ def cases(tmp_path):
 
 
 def _run(*args):
-    from io import StringIO
-
     out = StringIO()
     call_command("nlu_eval", *args, stdout=out)
     return out.getvalue()
@@ -36,7 +36,8 @@ def test_the_command_prints_accuracy_and_the_confusion_table(cases):
 def test_the_script_option_adds_the_scripts_own_intents(cases):
     team = Team.objects.create(slug="bank", name="Bank")
     script = Script.objects.create(team=team, slug="cards", name="Cards", language="ru")
-    document = {"intents": {"card_question": {"examples": ["какая карта", "что за карта"]}}}
+    examples = ["какая карта", "что за карта"]
+    document = {"intents": {"card_question": {"examples": examples}}}
     ScriptVersion.objects.create(script=script, number=None, document={"intents": {}})
     ScriptVersion.objects.create(script=script, number=1, document=document)
 

@@ -62,5 +62,6 @@ def test_text_of_punctuation_and_hesitation_only_normalises_to_nothing():
 
 
 def test_an_unknown_language_is_refused_with_the_supported_ones():
-    with pytest.raises(UnknownLanguage, match="unknown language 'de'; use one of: ru, en"):
+    expected = "unknown language 'de'; use one of: ru, en"
+    with pytest.raises(UnknownLanguage, match=expected):
         normalize("hallo", "de")
