@@ -5,7 +5,8 @@ The page sends JSON messages and gets one answer per message:
 - ``{"type": "start", "version": "draft" | N, "segment": "", "variables": {},
   "phone": "", "document": {...}}`` starts a call of the draft (the
   ``document`` the page is editing, when given, else the saved draft) or of
-  published version ``N``. Answer: ``started``, then a ``turn``.
+  published version ``N``; variables left out take the examples of the
+  document's variables. Answer: ``started``, then a ``turn``.
 - ``{"type": "say", "text": "..."}``, ``{"type": "silence"}``,
   ``{"type": "dtmf", "digit": "1"}``, ``{"type": "hangup"}``: the caller's
   turn. Answer: ``turn`` with the engine's log events (the recognised intent
@@ -27,6 +28,7 @@ from django.utils import timezone
 
 from designer import selectors
 from designer.api.permissions import memberships
+from designer.editing import sample_contact
 from runtime.engine import (
     CallerHangup,
     Contact,
@@ -136,6 +138,8 @@ class SimulatorConsumer(JsonWebsocketConsumer):
         except ScriptCompileError as exc:
             raise SimulatorError("script_compile_error", str(exc)) from None
 
+        # Variables left out take the examples of the document's variables.
+        variables = {**sample_contact(document), **variables}
         contact = Contact(
             phone=str(content.get("phone") or ""),
             segment=segment,
