@@ -73,25 +73,22 @@ _NEGATIONS = frozenset({"не", "not"})
 _SPOKEN_WORD = re.compile(r"\d+(?:[:.]\d+)*|[^\W\d_]+(?:['’-][^\W\d_]+)*|[,;.!?]")
 
 
-def _key(word: str) -> str:
-    return word.replace("ё", "е").replace("'", "").replace("’", "")
+_KEY = str.maketrans({"ё": "е", "'": None, "’": None})
 
 
-def _is_number(word: str, language: str) -> bool:
-    digits = word.replace(":", "").replace(".", "")
-    value = number_value(digits if digits.isdigit() else word, language)
-    # "one" reads as "one moment" or "no one" far more often than a time.
-    return value is not None and value != 1
+def _number(word: str, language: str) -> int | None:
+    """The value of a number, or of the hour of "17:00"; ``None`` for a word."""
+    if word[:1].isdigit():
+        return int(word.replace(".", ":").split(":", 1)[0])
+    return number_value(word, language)
 
 
-def _is_anchor(keys: list[str], i: int, language: str) -> bool:
-    key = keys[i]
-    if i > 0 and keys[i - 1] in _GREETINGS:
-        return False
-    if key in _ANCHORS[language] or _is_number(key, language):
-        return True
-    after_number = i > 0 and _is_number(keys[i - 1], language)
-    return key in _AFTER_NUMBER[language] and after_number
+def _is_hour(word: str, language: str) -> bool:
+    # "one" reads as "one moment" or "no one" far more often than a time, and
+    # a number above 24 is an amount; both may still stand inside a time
+    # («в 1 час», «через 30 минут»).
+    value = _number(word, language)
+    return value is not None and 2 <= value <= 24
 
 
 def time_spans(words: list[str], language: str) -> list[tuple[int, int]]:
@@ -101,24 +98,39 @@ def time_spans(words: list[str], language: str) -> list[tuple[int, int]]:
     mark among them ends an expression. The spans do not overlap and come
     in order.
     """
-    keys = [_key(word) for word in words]
-    links = _LINKS[language]
+    keys = [word.translate(_KEY) for word in words]
+    anchors, links = _ANCHORS[language], _LINKS[language]
+    after_number = _AFTER_NUMBER[language]
+    is_anchor = []
+    for i, key in enumerate(keys):
+        if i and keys[i - 1] in _GREETINGS:
+            is_anchor.append(False)
+        elif key in after_number:
+            is_anchor.append(i > 0 and _number(keys[i - 1], language) is not None)
+        else:
+            is_anchor.append(key in anchors or _is_hour(key, language))
+    if not any(is_anchor):
+        return []
+    is_link = [
+        key in links or _number(key, language) is not None for key in keys
+    ]
+
     spans = []
     i, n = 0, len(keys)
     while i < n:
-        if not _is_anchor(keys, i, language):
+        if not is_anchor[i]:
             i += 1
             continue
-        floor = spans[-1][1] if spans else 0
         start = i
-        while start > floor and keys[start - 1] in links:
+        floor = spans[-1][1] if spans else 0
+        while start > floor and is_link[start - 1]:
             start -= 1
         end = i + 1
         while True:
             j = end
-            while j < n and keys[j] in links:
+            while j < n and is_link[j] and not is_anchor[j]:
                 j += 1
-            if j < n and _is_anchor(keys, j, language):
+            if j < n and is_anchor[j]:
                 end = j + 1
             else:
                 break
@@ -139,7 +151,7 @@ def extract_when(text: str, language: str) -> str | None:
     words = _SPOKEN_WORD.findall(text.lower())
     spans = []
     for start, end in time_spans(words, language):
-        negated = start > 0 and _key(words[start - 1]) in _NEGATIONS
+        negated = start > 0 and words[start - 1].translate(_KEY) in _NEGATIONS
         if spans and not spans[-1][2] and words[spans[-1][1] : start] == [","]:
             # «завтра, часов в шесть» is one time.
             spans[-1] = (spans[-1][0], end, negated)
