@@ -39,7 +39,8 @@ class Tally:
         self.calls = defaultdict(lambda: [0] * len(CALL_SUMS))
         self.nodes = defaultdict(lambda: [0] * len(NODE_SUMS))
 
-    def add(self, version_id: int, facts) -> None:
+    def add(self, version_id: int, facts, *, times: int = 1) -> None:
+        """Add the facts of one call, or of ``times`` calls alike."""
         cell = (version_id, facts.day, facts.hour, facts.source, facts.segment,
                 facts.variants)  # fmt: skip
         sums = self.calls[cell]
@@ -53,7 +54,7 @@ class Tally:
             *(int(facts.outcome == o) for o in OUTCOMES),
         )
         for i, value in enumerate(values):
-            sums[i] += value
+            sums[i] += value * times
 
         for node, n in facts.nodes.items():
             cell = (version_id, facts.day, facts.source, facts.segment,
@@ -66,7 +67,7 @@ class Tally:
                 n.calls_target, *(n.ended.get(o, 0) for o in OUTCOMES),
             )  # fmt: skip
             for i, value in enumerate(values):
-                sums[i] += value
+                sums[i] += value * times
 
     def write(self) -> None:
         _upsert(CallDaily, CALL_CELL, CALL_SUMS, self.calls)
@@ -75,27 +76,28 @@ class Tally:
         self.nodes.clear()
 
 
-def _upsert(model, cell_fields, sum_fields, cells, chunk=100) -> None:
+def _upsert(model, cell_fields, sum_fields, cells) -> None:
     """``INSERT ... ON CONFLICT DO UPDATE`` adding to the stored sums
-    (PostgreSQL and SQLite both accept this form)."""
+    (PostgreSQL and SQLite both accept this form). One statement text for
+    every row, so the driver prepares it once (psycopg pipelines it)."""
     if not cells:
         return
     table = connection.ops.quote_name(model._meta.db_table)
     columns = [*cell_fields, *sum_fields]
-    conflict = ", ".join(cell_fields)
     updates = ", ".join(f"{f} = {table}.{f} + excluded.{f}" for f in sum_fields)
-    row = "(" + ", ".join(["%s"] * len(columns)) + ")"
-    items = list(cells.items())
+    sql = (
+        f"INSERT INTO {table} ({', '.join(columns)}) "
+        f"VALUES ({', '.join(['%s'] * len(columns))}) "
+        f"ON CONFLICT ({', '.join(cell_fields)}) DO UPDATE SET {updates}"
+    )
+    # A fixed order of cells keeps concurrent writers from deadlocking.
+    rows = [(*key, *sums) for key, sums in sorted(cells.items(), key=_cell_order)]
     with connection.cursor() as cursor:
-        for start in range(0, len(items), chunk):
-            part = items[start : start + chunk]
-            sql = (
-                f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
-                + ", ".join([row] * len(part))
-                + f" ON CONFLICT ({conflict}) DO UPDATE SET {updates}"
-            )
-            params = [value for key, sums in part for value in (*key, *sums)]
-            cursor.execute(sql, params)
+        cursor.executemany(sql, rows)
+
+
+def _cell_order(item):
+    return tuple(str(part) for part in item[0])
 
 
 class Shapes:

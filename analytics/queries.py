@@ -35,7 +35,10 @@ def _cells(model, filters: Filters):
 
 
 def _sums(rows, fields, by=()) -> list[dict]:
-    return list(rows.values(*by).annotate(**{f: Sum(f) for f in fields}).order_by())
+    sums = {f: Sum(f) for f in fields}
+    if not by:
+        return [rows.aggregate(**sums)]
+    return list(rows.values(*by).annotate(**sums).order_by())
 
 
 def _add(total: dict, row: dict, fields) -> None:
