@@ -1,9 +1,10 @@
 """Time expressions in an utterance: «завтра после пяти», "in an hour".
 
 A time expression is a run of words built around anchors (day names, parts
-of the day, hours, numbers, "later") and joined by small linking words
-(«после», «в», «через», "after", "at", "in a couple of"). Linking words
-count only when an anchor follows them, so «перезвоните мне в» has none.
+of the day, "later", hours as numbers from 2 to 24) and joined by small
+linking words («после», «в», «через», "after", "at", "in a couple of") and
+other numbers («через 30 минут»). Linking words count only when an anchor
+follows them, so «перезвоните мне в» has none.
 
 The matcher uses ``time_spans`` on normalised words to read every time
 expression as one token, and ``extract_when`` on the caller's own words to
