@@ -5,6 +5,7 @@ from collections import Counter
 from datetime import datetime, timezone as dt_timezone
 
 from django.core.management.base import CommandError
+from django.db import reset_queries
 from django.utils import timezone
 
 from runtime.engine import Contact, ScriptCompileError, compile_script
@@ -82,7 +83,12 @@ class Command(ScriptCommand):
                 ended_offset=text_call.end_offset,
             )
             session.timezone = spec.get("timezone") or ""
+            written = writer.written
             writer.add(session, text_call.call.drain_log())
+            if writer.written != written:
+                # With DEBUG on, Django keeps every query's SQL; a long run
+                # must not hold thousands of bulk inserts in memory.
+                reset_queries()
             outcomes[text_call.call.outcome] += 1
             per_script[f"{version.script.slug} v{version.number}"] += 1
         writer.flush()
