@@ -88,3 +88,19 @@ def test_a_missing_file_is_a_command_error(tmp_path):
 def test_an_unknown_language_is_a_command_error(cases):
     with pytest.raises(CommandError, match="unknown language 'de'; use one of: ru, en"):
         _run(str(cases), "--language", "de")
+
+
+@pytest.mark.django_db
+def test_a_slug_two_teams_use_needs_the_team(cases):
+    for team_slug in ("bank", "shop"):
+        team = Team.objects.create(slug=team_slug, name=team_slug)
+        script = Script.objects.create(
+            team=team, slug="cards", name="Cards", language="ru"
+        )
+        ScriptVersion.objects.create(script=script, number=1, document={})
+
+    with pytest.raises(CommandError, match="several teams have a script 'cards'"):
+        _run(str(cases), "--language", "ru", "--script", "cards")
+    assert _run(str(cases), "--language", "ru", "--script", "shop/cards").startswith(
+        "accuracy: 75.0% (3/4)"
+    )
