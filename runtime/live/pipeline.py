@@ -50,7 +50,10 @@ from runtime.live.vad import SpeechEnded, SpeechStarted, StreamingVad
 
 logger = logging.getLogger("outcall.live")
 
-BARGE_IN_SECONDS = 0.6
+BARGE_IN_SECONDS = 0.8
+# A short sound during a prompt that ASR is this unsure of (a murmur, a
+# cough, «угу» heard as anything) does not interrupt it either.
+BACKCHANNEL_CONFIDENCE = 0.5
 # Audio kept before the VAD's start of speech, so ASR hears the onset.
 PRE_ROLL = 0.3
 DEFAULT_NO_INPUT = 5.0
@@ -161,6 +164,7 @@ class CallPipeline:
         self._ending = None
         self._pending = None  # an utterance waiting for a prompt to end
         self._barged = False
+        self._began_in_prompt = False
         self._no_input = None
         self._speech_end_at = None  # loop time the caller's last turn ended
         self._runner = None
@@ -250,6 +254,7 @@ class CallPipeline:
 
     async def _on_speech_started(self):
         self._cancel_no_input()
+        self._began_in_prompt = self._playing is not None
 
     async def _on_barge_in(self):
         if self._playing is not None and self._playing.say.barge_in:
@@ -260,7 +265,7 @@ class CallPipeline:
         heard = _Heard(
             start=span.start,
             end=span.end,
-            during_prompt=self._playing is not None,
+            during_prompt=self._began_in_prompt or self._playing is not None,
             barged=self._barged and self._playing is None,
         )
         self._barged = False
@@ -292,10 +297,17 @@ class CallPipeline:
         if not heard.text:
             self._listen_again()
             return
-        if self._playing is not None and not heard.barged:
-            if is_backchannel(heard.text, self.language):
+        if heard.during_prompt and not heard.barged:
+            # Judged by where it began: the prompt may have ended since.
+            if is_backchannel(heard.text, self.language) or (
+                heard.end - heard.start < BARGE_IN_SECONDS
+                and heard.confidence < BACKCHANNEL_CONFIDENCE
+            ):
                 logger.debug("%s: backchannel %r", self.call_id, heard.text)
+                if self._playing is None:
+                    self._listen_again()
                 return
+        if self._playing is not None and not heard.barged:
             if self._playing.say.barge_in:
                 await self._stop_playback()
             else:
