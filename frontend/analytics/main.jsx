@@ -1,0 +1,234 @@
+// The analytics dashboard of one script: funnel, node drop-off drawn on the
+// script graph as a heat overlay, A/B comparisons with their intervals, and
+// trends. Reads /api/analytics/* with the session; charts by Chart.js.
+import { StrictMode, useEffect, useMemo, useRef, useState } from "react";
+import { createRoot } from "react-dom/client";
+import { Background, ReactFlow } from "@xyflow/react";
+import "@xyflow/react/dist/style.css";
+import Chart from "chart.js/auto";
+import "./analytics.css";
+
+const config = JSON.parse(document.getElementById("analytics-config").textContent);
+
+function query(filters) {
+  const params = new URLSearchParams({ script: config.script, team: config.team });
+  for (const [key, value] of Object.entries(filters)) if (value) params.set(key, value);
+  return params.toString();
+}
+
+async function load(path, filters) {
+  const response = await fetch(`/api/analytics/${path}/?${query(filters)}`, {
+    credentials: "same-origin",
+  });
+  const body = await response.json();
+  if (!response.ok) throw new Error(body.error ? body.error.message : response.statusText);
+  return body;
+}
+
+function ChartBox({ id, type, data, options }) {
+  const canvas = useRef(null);
+  useEffect(() => {
+    const chart = new Chart(canvas.current, { type, data, options: { animation: false, ...options } });
+    return () => chart.destroy();
+  }, [type, data, options]);
+  return <canvas id={id} ref={canvas} height="90" />;
+}
+
+const percent = (share) => (share === null || share === undefined ? "—" : `${(share * 100).toFixed(1)}%`);
+
+function Funnel({ stages }) {
+  const data = useMemo(
+    () => ({
+      labels: stages.map((s) => s.name),
+      datasets: [{ label: "calls", data: stages.map((s) => s.count), backgroundColor: "#3b6fd8" }],
+    }),
+    [stages],
+  );
+  return (
+    <section>
+      <h2>Funnel</h2>
+      <ChartBox id="funnel-chart" type="bar" data={data} options={{ indexAxis: "y" }} />
+      <table className="list" id="funnel-table">
+        <thead><tr><th>Stage</th><th>Calls</th><th>Of previous</th><th>Of all</th></tr></thead>
+        <tbody>
+          {stages.map((s) => (
+            <tr key={s.name} data-stage={s.name}>
+              <td>{s.name}</td><td>{s.count}</td>
+              <td>{percent(s.share_of_previous)}</td><td>{percent(s.share_of_all)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
+function dropShare(row) {
+  const lost = row.hung_up_in_prompt + row.hung_up_listening;
+  return row.entered ? lost / row.entered : 0;
+}
+
+function heat(share) {
+  // White for no drop-off, deep red for everyone lost.
+  const g = Math.round(255 - 200 * share);
+  return `rgb(255, ${g}, ${g})`;
+}
+
+function Graph({ document, rows }) {
+  const byNode = Object.fromEntries(rows.map((r) => [r.node, r]));
+  const nodes = document.nodes.map((node, index) => {
+    const row = byNode[node.id] || { entered: 0, hung_up_in_prompt: 0, hung_up_listening: 0 };
+    const share = dropShare(row);
+    return {
+      id: node.id,
+      position: node.position || { x: (index % 5) * 220, y: Math.floor(index / 5) * 120 },
+      data: { label: `${node.id} · ${row.entered} in · ${percent(share)} lost` },
+      style: { background: heat(share), width: 200, fontSize: 11 },
+      className: "heat-node",
+    };
+  });
+  const ids = new Set(document.nodes.map((n) => n.id));
+  const edges = [];
+  for (const node of document.nodes) {
+    for (const [i, route] of (node.routes || []).entries()) {
+      if (ids.has(route.to)) edges.push({ id: `${node.id}-${i}`, source: node.id, target: route.to });
+    }
+  }
+  return (
+    <section>
+      <h2>Drop-off on the graph</h2>
+      <div id="heat-graph" style={{ height: 420, background: "#fff" }}>
+        <ReactFlow nodes={nodes} edges={edges} fitView nodesDraggable={false}>
+          <Background />
+        </ReactFlow>
+      </div>
+    </section>
+  );
+}
+
+function NodeTable({ rows }) {
+  return (
+    <section>
+      <h2>Nodes</h2>
+      <table className="list" id="node-table">
+        <thead>
+          <tr>
+            <th>Node</th><th>Type</th><th>Entered</th><th>Hung up in prompt</th><th>Mean heard</th>
+            <th>Hung up listening</th><th>No match</th><th>No input</th><th>Moved on</th><th>Ended</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((r) => (
+            <tr key={r.node} data-node={r.node}>
+              <td>{r.node}</td><td>{r.type}</td><td>{r.entered}</td><td>{r.hung_up_in_prompt}</td>
+              <td>{r.heard_in_prompt.mean_seconds === null ? "—" : `${r.heard_in_prompt.mean_seconds} s (${percent(r.heard_in_prompt.mean_share)})`}</td>
+              <td>{r.hung_up_listening}</td><td>{r.no_match}</td><td>{r.no_input}</td><td>{r.moved_on}</td>
+              <td>{Object.entries(r.ended).filter(([, n]) => n).map(([o, n]) => `${o} ${n}`).join(", ")}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
+function Comparisons({ comparisons }) {
+  return (
+    <section>
+      <h2>A/B variants</h2>
+      <table className="list" id="comparisons">
+        <thead>
+          <tr><th>Node</th><th>Metric</th><th>Control</th><th>Variant</th><th>Difference</th><th>95% interval</th><th>p</th><th>More calls per arm</th></tr>
+        </thead>
+        <tbody>
+          {comparisons.flatMap((c) =>
+            c.tests.map((t) => (
+              <tr key={`${c.segment || ""}${c.node}${t.metric}${t.variant}`}>
+                <td>{c.node}{c.segment ? ` (${c.segment})` : ""}</td><td>{t.metric}</td>
+                <td>{t.control} {percent(t.rate_a)}</td><td>{t.variant} {percent(t.rate_b)}</td>
+                <td>{percent(t.difference)}</td>
+                <td>{t.ci_low === null ? "—" : `${percent(t.ci_low)} … ${percent(t.ci_high)}`}</td>
+                <td>{t.p_value === null ? "—" : t.p_value.toFixed(4)}</td>
+                <td>{t.significant ? "significant" : t.more_per_arm_needed ?? "—"}</td>
+              </tr>
+            )),
+          )}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
+function Trends({ days }) {
+  const data = useMemo(
+    () => ({
+      labels: days.map((d) => d.day),
+      datasets: [
+        { label: "calls", data: days.map((d) => d.calls), borderColor: "#3b6fd8" },
+        { label: "target actions", data: days.map((d) => d.target_action), borderColor: "#2e9d57" },
+      ],
+    }),
+    [days],
+  );
+  return (
+    <section>
+      <h2>Per day</h2>
+      <ChartBox id="trend-chart" type="line" data={data} options={{}} />
+    </section>
+  );
+}
+
+function Dashboard() {
+  // Filters start from the page's query string, e.g. ?from=2026-03-01.
+  const initial = new URLSearchParams(window.location.search);
+  const [filters, setFilters] = useState(() => {
+    const start = { version: String(config.versions[0].number), from: "", to: "", segment: "", variant: "", source: "" };
+    for (const key of Object.keys(start)) if (initial.get(key)) start[key] = initial.get(key);
+    return start;
+  });
+  const [data, setData] = useState(null);
+  const [error, setError] = useState(null);
+  const document = config.versions.find((v) => String(v.number) === filters.version).document;
+
+  useEffect(() => {
+    setError(null);
+    Promise.all(["funnel", "nodes", "comparisons", "trends"].map((p) => load(p, filters)))
+      .then(([funnel, nodes, comparisons, trends]) => setData({ funnel, nodes, comparisons, trends }))
+      .catch((e) => setError(e.message));
+  }, [filters]);
+
+  const field = (name, label, props = {}) => (
+    <label>{label} <input name={name} value={filters[name]} {...props}
+      onChange={(e) => setFilters({ ...filters, [name]: e.target.value })} /></label>
+  );
+  return (
+    <main className="page analytics">
+      <h1>{config.name}</h1>
+      <form className="filters" onSubmit={(e) => e.preventDefault()}>
+        <label>Version <select name="version" value={filters.version}
+          onChange={(e) => setFilters({ ...filters, version: e.target.value })}>
+          {config.versions.map((v) => <option key={v.number} value={v.number}>v{v.number}</option>)}
+        </select></label>
+        {field("from", "From", { type: "date" })}
+        {field("to", "To", { type: "date" })}
+        {field("segment", "Segment")}
+        {field("variant", "Variant", { placeholder: "node:variant" })}
+        {field("source", "Source", { placeholder: "live,replay,simulation" })}
+      </form>
+      {error && <p className="errors" id="error">{error}</p>}
+      {data && (
+        <div id="dashboard" data-calls={data.funnel.stages[0].count}>
+          <Funnel stages={data.funnel.stages} />
+          <Graph document={document} rows={data.nodes.nodes} />
+          <NodeTable rows={data.nodes.nodes} />
+          <Comparisons comparisons={data.comparisons.comparisons} />
+          <Trends days={data.trends.days} />
+        </div>
+      )}
+    </main>
+  );
+}
+
+createRoot(document.getElementById("analytics-root")).render(
+  <StrictMode><Dashboard /></StrictMode>,
+);
