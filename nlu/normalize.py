@@ -29,6 +29,7 @@ _FILLERS = {
     "ru": re.compile(r"(?:э+м*|м{2,}|хм+|ну+|а{2,}|ой+)"),
     "en": re.compile(r"(?:u+m+|u+h+|u+h+m+|e+r+m*|h+m+|m{2,}|a{2,}h*)"),
 }
+_FILLER_START = {"ru": frozenset("эмхнао"), "en": frozenset("uehma")}
 
 # One-word variants (after lower-casing and ё -> е), mapped to the spelling
 # the packs use. A value with a space expands to several words.
@@ -183,9 +184,8 @@ def _phrase_replacement(language: str):
 _PHRASE_REPLACE = {language: _phrase_replacement(language) for language in _PHRASES}
 
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "ʼ": "'"})
-_NOT_WORD = re.compile(r"[^\w]+|_+")
-_DIGITS_LETTERS = re.compile(r"(?<=\d)(?=[^\W\d_])|(?<=[^\W\d_])(?=\d)")
-_DIGIT = re.compile(r"\d")
+_NOT_WORD = re.compile(r"[\W_]+")
+_DIGITS_OR_LETTERS = re.compile(r"\d+|\D+")
 
 
 # Number words: value and kind. Kinds say how words combine: "unit" 0-9,
@@ -255,14 +255,14 @@ def _en_numbers() -> dict[str, tuple[int, str]]:
     return words
 
 
-_NUMBER_WORDS = {"ru": _ru_numbers(), "en": _en_numbers()}
+NUMBER_WORDS = {"ru": _ru_numbers(), "en": _en_numbers()}
 
 
 def number_value(token: str, language: str) -> int | None:
     """The value of a number word or a run of digits, else ``None``."""
     if token.isdigit():
         return int(token)
-    entry = _NUMBER_WORDS[language].get(token)
+    entry = NUMBER_WORDS[language].get(token)
     return entry[0] if entry else None
 
 
@@ -315,7 +315,7 @@ class _Number:
 
 
 def _numbers_to_digits(tokens: list[str], language: str) -> list[str]:
-    words = _NUMBER_WORDS[language]
+    words = NUMBER_WORDS[language]
     out = []
     number = None
     for token in tokens:
@@ -355,16 +355,17 @@ def _normalize(text: str, language: str) -> str:
     text = text.lower().replace("ё", "е").translate(_APOSTROPHES)
     text = _PHRASES[language][0].sub(_PHRASE_REPLACE[language], text)
     text = _NOT_WORD.sub(" ", text)
-    if _DIGIT.search(text):
-        text = _DIGITS_LETTERS.sub(" ", text)
 
     variants = _WORD_VARIANTS[language]
-    filler = _FILLERS[language].fullmatch
+    filler, filler_start = _FILLERS[language].fullmatch, _FILLER_START[language]
     tokens = []
     for token in text.split():
+        if not token.isalpha() and not token.isdigit():
+            tokens.extend(_DIGITS_OR_LETTERS.findall(token))  # "5pm": "5", "pm"
+            continue
         token = variants.get(token, token)
         if " " in token:
             tokens.extend(token.split())
-        elif not filler(token):
+        elif token[0] not in filler_start or not filler(token):
             tokens.append(token)
     return " ".join(_numbers_to_digits(tokens, language))

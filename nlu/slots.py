@@ -14,7 +14,7 @@ fill the ``when`` slot of ``busy_callback`` with the time as it was said.
 import re
 
 from nlu.languages import require_language
-from nlu.normalize import number_value
+from nlu.normalize import NUMBER_WORDS, number_value
 
 _ANCHORS = {
     "ru": frozenset(
@@ -101,6 +101,12 @@ def time_spans(words: list[str], language: str) -> list[tuple[int, int]]:
     """
     keys = [word.translate(_KEY) for word in words]
     anchors, links = _ANCHORS[language], _LINKS[language]
+    if (
+        anchors.isdisjoint(keys)
+        and NUMBER_WORDS[language].keys().isdisjoint(keys)
+        and not any(key[:1].isdigit() for key in keys)
+    ):
+        return []
     after_number = _AFTER_NUMBER[language]
     is_anchor = []
     for i, key in enumerate(keys):
