@@ -52,6 +52,7 @@ from nlu.packs import load_pack
 from nlu.slots import extract_when
 from nlu.words import NEGATED, bucket, matcher_words, opposites, same_stem
 
+YES = "yes"
 ANSWERING_MACHINE = "answering_machine"
 # Bare answers: a more specific intent close to one of them wins over it.
 GENERIC_INTENTS = ("yes", "no")
@@ -196,6 +197,16 @@ class IntentMatcher:
             and not any(word.startswith(NEGATED) for word in words)
         )
 
+        # Words a yes may negate («нет, не занят», "not at all busy"); an
+        # utterance that negates any other word is never read as yes.
+        self._yes_negated = frozenset(
+            word
+            for number, words in enumerate(self._example_word_set)
+            if self._example_intent[number] == yes
+            for word in words
+            if word.startswith(NEGATED)
+        )
+
         self._neighbours: dict[str, list[str]] = {}
         for word in self._weight:
             if len(word.lstrip(NEGATED)) >= FUZZY_MIN_LENGTH - 1:
@@ -241,6 +252,11 @@ class IntentMatcher:
             return Match(None, confidence, {}, self._intents[best])
 
         intent = self._intents[best]
+        if intent == YES and self._negates_beyond_yes(text):
+            # «Это не то, что мне интересно», "that's not something I'm
+            # interested in": the negation reaches further than the fused
+            # word, and a wrong yes transfers a caller who refused.
+            return Match(None, confidence, {}, intent)
         runner_up = next((i for i in order if i != best), best)
         runner_up = self._intents[runner_up] if scores[runner_up] > 0.0 else None
         slots = {}
@@ -249,6 +265,14 @@ class IntentMatcher:
             if when:
                 slots["when"] = when
         return Match(intent, confidence, slots, runner_up)
+
+    def _negates_beyond_yes(self, text: str) -> bool:
+        words = matcher_words(normalize(text, self.language), self.language)
+        return any(
+            word.startswith(NEGATED)
+            and not any(same_stem(word, known, self.language) for known in self._yes_negated)
+            for word in words
+        )
 
     def _rival(self, best: int, order: list[int], scores: list[float]) -> int:
         """The intent ``best`` must lead by the margin: the next best, passing

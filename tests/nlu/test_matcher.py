@@ -365,3 +365,30 @@ def test_explain_names_the_nearest_intents_and_their_examples(ru):
     assert ru.explain("мне не интересно", limit=1) == [
         ("not_interested", 1.0, "мне !интересно")
     ]
+
+
+@pytest.mark.parametrize(
+    ("language", "phrase"),
+    [
+        ("en", "Thanks, but that's not something I'm interested in"),
+        ("ru", "Это не то, что мне интересно"),
+        ("ru", "Ну не сказать, чтобы интересно"),
+    ],
+)
+def test_a_negation_reaching_past_its_word_is_never_a_yes(language, phrase):
+    from nlu.matcher import IntentMatcher
+
+    match = IntentMatcher(language).match(phrase)
+
+    assert match.intent is None
+    assert match.runner_up == "yes"
+
+
+@pytest.mark.parametrize(
+    ("language", "phrase"),
+    [("ru", "нет, не занят"), ("ru", "ну я не против"), ("en", "no, I'm not busy")],
+)
+def test_a_negation_that_a_yes_itself_says_is_still_yes(language, phrase):
+    from nlu.matcher import IntentMatcher
+
+    assert IntentMatcher(language).match(phrase).intent == "yes"
