@@ -137,16 +137,24 @@ _WORD_VARIANTS = {
 # as one pattern per language and the replacement of each match.
 _EN_IS = "it|that|what|who|there|here|he|she|where|how|this"
 _PHRASES = {
-    "ru": (re.compile(r"\bне-а\b|\bм-м(?:-м)?\b"), {}),
+    # «нет проблем» and "no problem" agree: read as «хорошо» and "okay",
+    # their «нет» and "no" would otherwise count as a refusal.
+    "ru": (
+        re.compile(r"\bне-а\b|\bм-м(?:-м)?\b|\b(?:нет|без) проблем\b"),
+        {"нет проблем": " хорошо ", "без проблем": " хорошо "},
+    ),
     "en": (
         re.compile(
             r"\b(?:uh-huh|uh huh|um-hum|mm-hmm|mm hmm|m-hm|mm-hm)\b"
             r"|\bo\.k\.?(?=\W|$)"
+            r"|\bno problems?\b"
             r"|\b(?:won't|can't|ain't|shan't)\b"
             rf"|\b(?:{_EN_IS})'s\b"
             r"|n't\b|'(?:m|re|ve|ll|d|s)\b"
         ),
         {
+            "no problem": " okay ",
+            "no problems": " okay ",
             "won't": "will not",
             "can't": "can not",
             "ain't": "is not",

@@ -392,3 +392,24 @@ def test_a_negation_that_a_yes_itself_says_is_still_yes(language, phrase):
     from nlu.matcher import IntentMatcher
 
     assert IntentMatcher(language).match(phrase).intent == "yes"
+
+
+@pytest.mark.parametrize(
+    ("language", "phrase", "intent"),
+    [
+        ("en", "no problem", "yes"),
+        ("en", "yeah, no problem", "yes"),
+        ("ru", "без проблем", "yes"),
+        ("ru", "Нет проблем", "yes"),
+    ],
+)
+def test_no_problem_agrees(language, phrase, intent):
+    from nlu.matcher import IntentMatcher
+
+    assert IntentMatcher(language).match(phrase).intent == intent
+
+
+def test_no_problem_at_all_is_never_a_refusal():
+    from nlu.matcher import IntentMatcher
+
+    assert IntentMatcher("en").match("no problem at all").intent in (None, "yes")
