@@ -26,7 +26,9 @@ class ChannelTranscriber:
         self.layer = layer or get_channel_layer()
 
     async def transcribe(self, samples: np.ndarray, *, language: str) -> Transcript:
-        reply_to = await self.layer.new_channel("asr-reply.")
+        # The default prefix: channels_redis reads one process inbox per
+        # prefix, and the consumers' own channels already use this one.
+        reply_to = await self.layer.new_channel()
         pcm = np.clip(np.round(samples * 32767.0), -32768, 32767).astype("<i2")
         await self.layer.send(
             ASR_CHANNEL,
@@ -48,16 +50,16 @@ class ChannelTranscriber:
         )
 
 
-async def serve_asr(recognizer, *, layer=None, stop: asyncio.Event | None = None):
-    """Answer ``asr.transcribe`` messages until ``stop`` is set."""
+async def serve_asr(recognizer, *, layer=None):
+    """Answer ``asr.transcribe`` messages until cancelled.
+
+    ``receive`` is never given a timeout: cancelling it can lose a message
+    that Redis has already handed over.
+    """
     layer = layer or get_channel_layer()
     loop = asyncio.get_running_loop()
-    stop = stop or asyncio.Event()
-    while not stop.is_set():
-        try:
-            message = await asyncio.wait_for(layer.receive(ASR_CHANNEL), 1.0)
-        except asyncio.TimeoutError:
-            continue
+    while True:
+        message = await layer.receive(ASR_CHANNEL)
         reply = {"type": "asr.result"}
         try:
             samples = np.frombuffer(message["pcm"], dtype="<i2").astype(np.float32) / 32768

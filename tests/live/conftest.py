@@ -83,7 +83,7 @@ async def stream_call(
     server sends until it closes the call."""
     loop = asyncio.get_running_loop()
     result = Transcript()
-    connected, _ = await communicator.connect()
+    connected, _ = await communicator.connect(timeout=10)
     assert connected
     await communicator.send_json_to(start)
     quiet = b"\xff" * 160
