@@ -1,7 +1,11 @@
-import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from "react";
+import { memo, useCallback, useEffect, useMemo, useReducer, useRef, useState } from "react";
 import {
   Background,
+  BaseEdge,
   Controls,
+  EdgeLabelRenderer,
+  getBezierPath,
+  useStore,
   Handle,
   MiniMap,
   Position,
@@ -10,7 +14,9 @@ import {
   useReactFlow,
 } from "@xyflow/react";
 import {
+  NODE_HEIGHT,
   NODE_TYPES,
+  NODE_WIDTH,
   TERMINAL,
   addNode,
   connectRoute,
@@ -29,7 +35,10 @@ import { IntentsPanel } from "./IntentsPanel.jsx";
 import { HistoryPanel } from "./HistoryPanel.jsx";
 import { Simulator } from "./Simulator.jsx";
 
-function ScriptNode({ data }) {
+// Redrawn only when its own node, problems or highlight change: the flow's
+// node objects are rebuilt from the document on every edit.
+const ScriptNode = memo(
+  function ScriptNode({ data }) {
   const { node, problems, current, start } = data;
   const errors = problems.filter((p) => p.severity === "error").length;
   const classes = ["script-node", `type-${node.type}`];
@@ -53,9 +62,40 @@ function ScriptNode({ data }) {
       {!TERMINAL.has(node.type) && <Handle type="source" position={Position.Right} />}
     </div>
   );
-}
+  },
+  (before, after) =>
+    before.data.node === after.data.node &&
+    before.data.problems === after.data.problems &&
+    before.data.current === after.data.current &&
+    before.data.start === after.data.start,
+);
 
 const nodeTypes = { script: ScriptNode };
+
+// Labels are HTML (no SVG text measuring) and are left out when zoomed too
+// far out to read them, which keeps large scripts quick to open and pan.
+const labelsReadable = (state) => state.transform[2] >= 0.35;
+
+function ScriptEdge({ id, sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, label, markerEnd, style }) {
+  const [path, labelX, labelY] = getBezierPath({ sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition });
+  const readable = useStore(labelsReadable);
+  return (
+    <>
+      <BaseEdge id={id} path={path} markerEnd={markerEnd} style={style} />
+      {readable && label && (
+        <EdgeLabelRenderer>
+          <div className="edge-label" style={{ transform: `translate(-50%, -50%) translate(${labelX}px, ${labelY}px)` }}>
+            {label}
+          </div>
+        </EdgeLabelRenderer>
+      )}
+    </>
+  );
+}
+
+const edgeTypes = { script: ScriptEdge };
+const NO_PROBLEMS = [];
+const NODE_SIZE = { width: NODE_WIDTH, height: NODE_HEIGHT };
 
 // Undo/redo over whole documents. `record: false` replaces the present
 // (the steps of one drag) without adding a step.
@@ -98,9 +138,6 @@ export function App({ config, api, builtins }) {
   const [currentNode, setCurrentNode] = useState(null);
   const [versionsKey, setVersionsKey] = useState(0);
   const [loadError, setLoadError] = useState(null);
-  // Sizes React Flow measured, kept across renders (the nodes are rebuilt
-  // from the document each time).
-  const [measured, setMeasured] = useState(() => new Map());
   const flow = useReactFlow();
   const initialized = useNodesInitialized();
   const readyMarked = useRef(false);
@@ -123,7 +160,12 @@ export function App({ config, api, builtins }) {
   }, [api]);
 
   useEffect(() => {
+    if (doc && !performance.getEntriesByName("editor-rendered").length) performance.mark("editor-rendered");
+  }, [doc]);
+
+  useEffect(() => {
     if (initialized && doc && !readyMarked.current) {
+      performance.mark("editor-measured");
       readyMarked.current = true;
       flow.fitView();
       requestAnimationFrame(() => {
@@ -196,15 +238,17 @@ export function App({ config, api, builtins }) {
         type: "script",
         position: node.position || { x: 0, y: 0 },
         selected: node.id === selected,
-        measured: measured.get(node.id),
+        // Every node has the fixed size of .script-node; telling React Flow
+        // so spares a second render of all nodes once they are measured.
+        measured: NODE_SIZE,
         data: {
           node,
-          problems: problemsByNode.get(node.id) || [],
+          problems: problemsByNode.get(node.id) || NO_PROBLEMS,
           current: node.id === currentNode,
           start: node.id === doc.start,
         },
       })),
-    [doc, selected, problemsByNode, currentNode, measured],
+    [doc, selected, problemsByNode, currentNode],
   );
   const edges = useMemo(() => (doc ? toEdges(doc) : []), [doc]);
 
@@ -213,14 +257,6 @@ export function App({ config, api, builtins }) {
       if (!doc) return;
       let next = doc;
       const removed = [];
-      const sizes = changes.filter((c) => c.type === "dimensions" && c.dimensions);
-      if (sizes.length) {
-        setMeasured((current) => {
-          const next = new Map(current);
-          for (const c of sizes) next.set(c.id, c.dimensions);
-          return next;
-        });
-      }
       for (const change of changes) {
         if (change.type === "position" && change.position && canEdit) {
           next = updateNode(next, change.id, {
@@ -456,6 +492,8 @@ export function App({ config, api, builtins }) {
             nodes={nodes}
             edges={edges}
             nodeTypes={nodeTypes}
+            edgeTypes={edgeTypes}
+            defaultEdgeOptions={{ type: "script" }}
             onNodesChange={onNodesChange}
             onEdgesChange={onEdgesChange}
             onConnect={onConnect}

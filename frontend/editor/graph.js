@@ -83,31 +83,59 @@ export function hasPositions(doc) {
 }
 
 // Left-to-right dagre layout; answers a new document with positions.
+// Terminal nodes (end, target_action) are left out of dagre and stacked in
+// a last column, beside the mean height of the nodes leading to them: most
+// nodes of a script route to the same few endings, and those long edges
+// would make dagre's crossing reduction take minutes on large scripts.
 export function layoutDocument(doc) {
+  const all = doc.nodes || [];
+  const inner = all.filter((n) => !TERMINAL.has(n.type));
   const g = new dagre.graphlib.Graph();
-  g.setGraph({ rankdir: "LR", nodesep: 24, ranksep: 90, marginx: 20, marginy: 20 });
+  g.setGraph({
+    rankdir: "LR",
+    nodesep: 24,
+    ranksep: 90,
+    marginx: 20,
+    marginy: 20,
+    ranker: inner.length > 100 ? "longest-path" : "network-simplex",
+  });
   g.setDefaultEdgeLabel(() => ({}));
-  const ids = new Set();
-  for (const node of doc.nodes || []) {
-    ids.add(node.id);
-    g.setNode(node.id, { width: NODE_WIDTH, height: NODE_HEIGHT });
-  }
-  for (const node of doc.nodes || []) {
+  const ids = new Set(inner.map((n) => n.id));
+  for (const node of inner) g.setNode(node.id, { width: NODE_WIDTH, height: NODE_HEIGHT });
+  for (const node of inner) {
     for (const route of node.routes || []) {
       if (ids.has(route.to) && route.to !== node.id) g.setEdge(node.id, route.to);
     }
   }
   dagre.layout(g);
-  return {
-    ...doc,
-    nodes: (doc.nodes || []).map((node) => {
-      const p = g.node(node.id);
-      return {
-        ...node,
-        position: { x: Math.round(p.x - NODE_WIDTH / 2), y: Math.round(p.y - NODE_HEIGHT / 2) },
-      };
-    }),
-  };
+  const positions = new Map();
+  let right = 0;
+  for (const node of inner) {
+    const p = g.node(node.id);
+    const position = { x: Math.round(p.x - NODE_WIDTH / 2), y: Math.round(p.y - NODE_HEIGHT / 2) };
+    positions.set(node.id, position);
+    right = Math.max(right, position.x + NODE_WIDTH);
+  }
+  const leadingY = new Map();
+  for (const node of inner) {
+    for (const route of node.routes || []) {
+      if (ids.has(route.to)) continue;
+      if (!leadingY.has(route.to)) leadingY.set(route.to, []);
+      leadingY.get(route.to).push(positions.get(node.id).y);
+    }
+  }
+  const mean = (list) => (list && list.length ? list.reduce((a, b) => a + b, 0) / list.length : 0);
+  const endings = all
+    .filter((n) => TERMINAL.has(n.type))
+    .map((n) => ({ id: n.id, y: mean(leadingY.get(n.id)) }))
+    .sort((a, b) => a.y - b.y);
+  let y = -Infinity;
+  const column = inner.length ? right + 120 : 20;
+  for (const ending of endings) {
+    y = Math.max(Math.round(ending.y), y + NODE_HEIGHT + 24);
+    positions.set(ending.id, { x: column, y });
+  }
+  return { ...doc, nodes: all.map((node) => ({ ...node, position: positions.get(node.id) })) };
 }
 
 export function updateNode(doc, id, change) {

@@ -58,6 +58,7 @@ class LiveServer:
             cwd=ROOT,
             env=self.env,
             capture_output=True,
+            check=False,
             text=True,
             timeout=300,
         )
@@ -71,8 +72,13 @@ class LiveServer:
         self.token = self.manage("shell", "-c", SETUP).strip().splitlines()[-1]
         self.log = open(self.var_dir / "server.log", "w")
         self.process = subprocess.Popen(
-            [sys.executable, "manage.py", "runserver", f"127.0.0.1:{self.port}",
-             "--noreload"],
+            [
+                sys.executable,
+                "manage.py",
+                "runserver",
+                f"127.0.0.1:{self.port}",
+                "--noreload",
+            ],
             cwd=ROOT,
             env=self.env,
             stdout=self.log,

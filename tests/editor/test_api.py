@@ -77,7 +77,9 @@ def test_a_preview_needs_a_template(client, offer):
 def test_previews_are_scoped_to_the_team(client, offer):
     other = make_team("globex")
     make_script(other, slug="theirs")
-    answer = client.post("/api/scripts/theirs/preview/", {"template": "x"}, format="json")
+    answer = client.post(
+        "/api/scripts/theirs/preview/", {"template": "x"}, format="json"
+    )
     assert answer.status_code == 404
 
 
@@ -106,7 +108,9 @@ def test_built_in_intents_need_a_login():
 def _publish_changed(offer, change):
     document = demo_document()
     change(document)
-    services.draft_save(script=offer, document=document, author=None, base_revision=None)
+    services.draft_save(
+        script=offer, document=document, author=None, base_revision=None
+    )
 
 
 def test_the_diff_of_a_version_and_the_draft_lists_what_changed(client, offer):
@@ -120,7 +124,8 @@ def test_the_diff_of_a_version_and_the_draft_lists_what_changed(client, offer):
         node(document, "end_refusal")["outcome"] = "do_not_call"
         document["nodes"] = [n for n in document["nodes"] if n["id"] != "say_robot"]
         node(document, "offer_confirm")["routes"] = [
-            r for r in node(document, "offer_confirm")["routes"]
+            r
+            for r in node(document, "offer_confirm")["routes"]
             if r.get("intent") != "is_robot"
         ]
         document["intents"]["hello"]["examples"].append("howdy")
@@ -139,14 +144,23 @@ def test_the_diff_of_a_version_and_the_draft_lists_what_changed(client, offer):
     changed = {entry["node"]: entry["changes"] for entry in diff["nodes_changed"]}
     assert sorted(changed) == ["end_refusal", "greeting", "offer", "offer_confirm"]
     assert changed["greeting"] == [
-        {"what": "variant_removed", "variant": "d",
-         "old": "Hello! Vector Bank here, this is Emma, a virtual assistant. "
-                "This will only take a minute."},
-        {"what": "variant_changed", "variant": "a", "field": "text",
-         "old": "Hello! My name is Emma, I'm the virtual assistant of Vector Bank.",
-         "new": "Hi there!"},
+        {
+            "what": "variant_removed",
+            "variant": "d",
+            "old": "Hello! Vector Bank here, this is Emma, a virtual assistant. "
+            "This will only take a minute.",
+        },
+        {
+            "what": "variant_changed",
+            "variant": "a",
+            "field": "text",
+            "old": "Hello! My name is Emma, I'm the virtual assistant of Vector Bank.",
+            "new": "Hi there!",
+        },
     ]
-    assert changed["offer"] == [{"what": "route_added", "route": "intent hold_on → offer"}]
+    assert changed["offer"] == [
+        {"what": "route_added", "route": "intent hold_on → offer"}
+    ]
     assert changed["offer_confirm"] == [
         {"what": "route_removed", "route": "intent is_robot → say_robot"}
     ]
@@ -170,7 +184,9 @@ def test_two_equal_versions_have_no_differences(client, offer):
         ("to=draft", 400, "invalid_input"),
     ],
 )
-def test_a_diff_of_versions_that_do_not_exist_is_refused(client, offer, query, status, code):
+def test_a_diff_of_versions_that_do_not_exist_is_refused(
+    client, offer, query, status, code
+):
     answer = client.get(f"/api/scripts/offer/diff/?{query}")
     assert answer.status_code == status
     assert answer.json()["error"]["code"] == code

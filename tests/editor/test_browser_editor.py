@@ -65,17 +65,25 @@ def test_an_objection_node_is_added_and_connected(browser, live, script):
     new_route = panel.locator("tr.route").last
     expect(new_route.locator(".route-to")).to_have_value("objection")
     new_route.locator(".route-value").fill("who_is_calling")
-    expect(page.locator(".react-flow__edge[data-id='offer->objection']")).to_have_count(1)
+    expect(page.locator(".react-flow__edge[data-id='offer->objection']")).to_have_count(
+        1
+    )
+    for _ in range(3):
+        page.click(".react-flow__controls-zoomin")
     expect(
-        page.locator(".react-flow__edge-text", has_text=re.compile("^who_is_calling$"))
+        page.locator(".edge-label", has_text=re.compile("^who_is_calling$"))
     ).to_have_count(1)
+    page.click(".react-flow__controls-fitview")
+    expect(page.locator(".edge-label")).to_have_count(0)
     expect(page.locator(".problem[data-code='unreachable_node']")).to_have_count(0)
 
     select(page, "objection")
     panel = page.locator(".node-panel[data-node='objection']")
     panel.locator(".variant-text").fill("It only takes a minute, really.")
     panel.get_by_role("button", name="Add route").click()
-    panel.locator("tr.route").nth(0).locator(".route-to").select_option("end_no_response")
+    panel.locator("tr.route").nth(0).locator(".route-to").select_option(
+        "end_no_response"
+    )
     panel.get_by_role("button", name="Add route").click()
     panel.locator("tr.route").nth(1).locator(".route-value").select_option("no_match")
     panel.locator("tr.route").nth(1).locator(".route-to").select_option("end_refusal")
@@ -87,7 +95,7 @@ def test_an_objection_node_is_added_and_connected(browser, live, script):
     expect(page.locator("#status")).to_have_text("Saved revision 2.")
     browser.shot(page, "connected")
 
-    status, draft = live.api("GET", f"/api/scripts/{script}/draft/")
+    _, draft = live.api("GET", f"/api/scripts/{script}/draft/")
     objection = next(n for n in draft["document"]["nodes"] if n["id"] == "objection")
     assert objection["type"] == "objection"
     assert objection["routes"] == [
@@ -102,7 +110,9 @@ def test_editing_a_variant_shows_its_preview_and_template_errors(browser, script
     page = browser.editor(script)
     select(page, "greeting")
     variant = page.locator(".variant[data-variant='a']")
-    variant.locator(".variant-text").fill("Hello {{ name }}, your limit is {{ limit }}.")
+    variant.locator(".variant-text").fill(
+        "Hello {{ name }}, your limit is {{ limit }}."
+    )
     expect(variant.locator(".preview")).to_have_text(
         "Hello Emily, your limit is 5,000."
     )

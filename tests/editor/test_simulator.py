@@ -48,7 +48,9 @@ async def test_a_call_of_the_draft_reaches_the_transfer_and_is_not_logged():
     user, _ = await setup()
     ws, connected, _ = await connect(user)
     assert connected
-    await ws.send_json_to({"type": "start", "version": "draft", "variables": {"name": "Ann"}})
+    await ws.send_json_to(
+        {"type": "start", "version": "draft", "variables": {"name": "Ann"}}
+    )
     started = await ws.receive_json_from(timeout=10)
     assert started["type"] == "started"
     assert started["version"] == "draft"
@@ -71,14 +73,19 @@ async def test_a_call_of_the_draft_reaches_the_transfer_and_is_not_logged():
     transfer = next(a for a in answer["actions"] if a["type"] == "transfer")
     assert transfer["summary"].startswith("Ann")
     assert answer["path"] == [
-        "greeting", "check_person", "disclaimer", "offer", "say_connect", "transfer"
+        "greeting",
+        "check_person",
+        "disclaimer",
+        "offer",
+        "say_connect",
+        "transfer",
     ]
     await ws.disconnect()
     assert await sync_to_async(CallSession.objects.count)() == 0
 
 
 async def test_a_call_of_a_published_version_is_logged_as_a_simulation():
-    user, script = await setup(publish=True)
+    user, _ = await setup(publish=True)
     ws, _, _ = await connect(user)
     await ws.send_json_to({"type": "start", "version": 1, "segment": "active"})
     started = await ws.receive_json_from(timeout=10)
@@ -94,9 +101,9 @@ async def test_a_call_of_a_published_version_is_logged_as_a_simulation():
     def stored():
         session = CallSession.objects.select_related("version").get()
         kinds = list(
-            CallEvent.objects.filter(session=session).order_by("seq").values_list(
-                "kind", flat=True
-            )
+            CallEvent.objects.filter(session=session)
+            .order_by("seq")
+            .values_list("kind", flat=True)
         )
         return session, kinds
 
@@ -127,7 +134,9 @@ async def test_leaving_in_the_middle_of_a_logged_call_hangs_it_up():
 async def test_the_page_may_simulate_its_unsaved_document():
     user, _ = await setup()
     document = demo_document()
-    node(document, "greeting")["prompt"]["variants"] = [{"id": "z", "text": "Unsaved hello"}]
+    node(document, "greeting")["prompt"]["variants"] = [
+        {"id": "z", "text": "Unsaved hello"}
+    ]
     ws, _, _ = await connect(user)
     await ws.send_json_to({"type": "start", "version": "draft", "document": document})
     await ws.receive_json_from(timeout=10)
@@ -142,8 +151,10 @@ async def test_the_page_may_simulate_its_unsaved_document():
     [
         ({"type": "say", "text": "hi"}, "no_call"),
         ({"type": "start", "version": 7}, "version_not_found"),
-        ({"type": "start", "version": "draft", "document": {"nodes": []}},
-         "script_compile_error"),
+        (
+            {"type": "start", "version": "draft", "document": {"nodes": []}},
+            "script_compile_error",
+        ),
         ({"type": "dance"}, "invalid_input"),
         ({"type": "start", "variables": ["name"]}, "invalid_input"),
     ],
@@ -166,7 +177,9 @@ async def test_a_bad_turn_in_a_call_is_refused_and_the_call_goes_on():
     await ws.receive_json_from(timeout=10)
     answer = await turn(ws, {"type": "dtmf", "digit": "12"})
     assert answer == {
-        "type": "error", "code": "invalid_input", "message": "not a DTMF digit: '12'"
+        "type": "error",
+        "code": "invalid_input",
+        "message": "not a DTMF digit: '12'",
     }
     answer = await turn(ws, {"type": "say", "text": "hello"})
     assert answer["node"] == "check_person"
