@@ -20,8 +20,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.editor.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
-from tests.editor.live import LiveServer  # noqa: E402
+from tests.editor.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.editor.live import LiveServer
 
 
 def generated_document(size: int) -> dict:
