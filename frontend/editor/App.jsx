@@ -103,10 +103,14 @@ function historyReducer(state, action) {
   switch (action.type) {
     case "load":
       return { doc: action.doc, past: [], future: [] };
-    case "set":
-      if (action.doc === state.doc) return state;
-      if (action.record === false) return { ...state, doc: action.doc };
-      return { doc: action.doc, past: [...state.past.slice(-199), state.doc], future: [] };
+    case "set": {
+      // `doc` may be a function of the present document, so that changes
+      // React Flow reports together (a node and its edges) all apply.
+      const doc = typeof action.doc === "function" ? action.doc(state.doc) : action.doc;
+      if (doc === state.doc) return state;
+      if (action.record === false) return { ...state, doc };
+      return { doc, past: [...state.past.slice(-199), state.doc], future: [] };
+    }
     case "checkpoint":
       return { ...state, past: [...state.past.slice(-199), state.doc], future: [] };
     case "undo":
@@ -132,6 +136,7 @@ export function App({ config, api, builtins }) {
   const [problems, setProblems] = useState([]);
   const [valid, setValid] = useState(null);
   const [selected, setSelected] = useState(null);
+  const [selectedEdge, setSelectedEdge] = useState(null);
   const [tab, setTab] = useState("node");
   const [status, setStatus] = useState("");
   const [conflict, setConflict] = useState(null);
@@ -142,6 +147,7 @@ export function App({ config, api, builtins }) {
   const initialized = useNodesInitialized();
   const readyMarked = useRef(false);
   const fileInput = useRef(null);
+  const pendingEdgeRemoval = useRef(null);
 
   const commit = useCallback((next, record = true) => dispatch({ type: "set", doc: next, record }), []);
 
@@ -250,43 +256,57 @@ export function App({ config, api, builtins }) {
       })),
     [doc, selected, problemsByNode, currentNode],
   );
-  const edges = useMemo(() => (doc ? toEdges(doc) : []), [doc]);
+  const allEdges = useMemo(() => (doc ? toEdges(doc) : []), [doc]);
+  const edges = useMemo(
+    () => allEdges.map((e) => (e.id === selectedEdge ? { ...e, selected: true } : e)),
+    [allEdges, selectedEdge],
+  );
 
   const onNodesChange = useCallback(
     (changes) => {
-      if (!doc) return;
-      let next = doc;
-      const removed = [];
-      for (const change of changes) {
-        if (change.type === "position" && change.position && canEdit) {
-          next = updateNode(next, change.id, {
-            position: { x: Math.round(change.position.x), y: Math.round(change.position.y) },
-          });
-        } else if (change.type === "remove" && canEdit) {
-          removed.push(change.id);
-        }
+      if (!canEdit) return;
+      const moves = changes.filter((c) => c.type === "position" && c.position);
+      const removed = changes.filter((c) => c.type === "remove").map((c) => c.id);
+      if (moves.length) {
+        commit((current) => {
+          let next = current;
+          for (const change of moves) {
+            next = updateNode(next, change.id, {
+              position: { x: Math.round(change.position.x), y: Math.round(change.position.y) },
+            });
+          }
+          return next;
+        }, false);
       }
       if (removed.length) {
-        next = removeNodes(next, removed);
-        if (removed.includes(selected)) setSelected(null);
-        commit(next);
-      } else if (next !== doc) {
-        commit(next, false);
+        // Removing nodes removes the routes to and from them: the edges
+        // React Flow removed with them just before are covered.
+        pendingEdgeRemoval.current = null;
+        commit((current) => removeNodes(current, removed));
+        setSelected((id) => (removed.includes(id) ? null : id));
       }
     },
-    [doc, canEdit, commit, selected],
+    [canEdit, commit],
   );
 
   const onEdgesChange = useCallback(
     (changes) => {
-      if (!doc || !canEdit) return;
+      if (!canEdit) return;
       const removed = changes
         .filter((c) => c.type === "remove")
         .map((c) => edges.find((e) => e.id === c.id))
         .filter(Boolean);
-      if (removed.length) commit(removeEdges(doc, removed));
+      if (!removed.length) return;
+      // Deleting a node reports its edges first, then the node, in the same
+      // task; wait a microtask so that one delete is one undo step.
+      pendingEdgeRemoval.current = removed;
+      queueMicrotask(() => {
+        const edgesToRemove = pendingEdgeRemoval.current;
+        pendingEdgeRemoval.current = null;
+        if (edgesToRemove) commit((current) => removeEdges(current, edgesToRemove));
+      });
     },
-    [doc, edges, canEdit, commit],
+    [edges, canEdit, commit],
   );
 
   const onConnect = useCallback(
@@ -301,6 +321,7 @@ export function App({ config, api, builtins }) {
 
   function selectNode(id, { center = false } = {}) {
     setSelected(id);
+    setSelectedEdge(null);
     if (tab !== "simulator") setTab("node");
     if (center) {
       const node = doc.nodes.find((n) => n.id === id);
@@ -499,8 +520,14 @@ export function App({ config, api, builtins }) {
             onConnect={onConnect}
             onNodeDragStart={() => dispatch({ type: "checkpoint" })}
             onNodeClick={(_, node) => selectNode(node.id)}
-            onEdgeClick={(_, edge) => selectNode(edge.source)}
-            onPaneClick={() => setSelected(null)}
+            onEdgeClick={(_, edge) => {
+              setSelected(null);
+              setSelectedEdge(edge.id);
+            }}
+            onPaneClick={() => {
+              setSelected(null);
+              setSelectedEdge(null);
+            }}
             nodesDraggable={canEdit}
             nodesConnectable={canEdit}
             edgesFocusable={canEdit}

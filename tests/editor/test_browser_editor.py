@@ -268,3 +268,89 @@ def test_a_simulated_call_reaches_the_transfer_with_the_node_highlighted(
     )
     expect(page.locator(".script-node.current")).to_have_count(1)
     browser.shot(page, "transfer")
+
+
+def test_duplicate_delete_undo_and_redo(browser, script):
+    page = browser.editor(script)
+    nodes = page.locator(".react-flow__node")
+    select(page, "say_robot")
+    page.get_by_role("button", name="Duplicate").click()
+    expect(nodes).to_have_count(23)
+    expect(page.locator(".node-panel[data-node='say_robot_copy']")).to_be_visible()
+    page.keyboard.press("Delete")
+    expect(nodes).to_have_count(22)
+    expect(node(page, "say_robot_copy")).to_have_count(0)
+
+    page.get_by_role("button", name="Undo").click()
+    expect(nodes).to_have_count(23)
+    page.get_by_role("button", name="Undo").click()
+    expect(nodes).to_have_count(22)
+    expect(page.get_by_role("button", name="Undo")).to_be_disabled()
+    page.keyboard.press("Control+Shift+Z")
+    expect(node(page, "say_robot_copy")).to_have_count(1)
+    expect(page.locator(".revision")).to_contain_text("unsaved changes")
+    page.keyboard.press("Control+z")
+    expect(nodes).to_have_count(22)
+    expect(page.locator(".revision")).not_to_contain_text("unsaved changes")
+
+
+def test_deleting_an_edge_removes_its_routes_in_one_undoable_step(browser, script):
+    page = browser.editor(script)
+    edge = page.locator(".react-flow__edge[data-id='greeting->amd_check']")
+    edge.click(force=True)
+    page.keyboard.press("Delete")
+    expect(edge).to_have_count(0)
+    expect(page.locator(".react-flow__node")).to_have_count(22)
+    expect(page.locator(".problem.error").first).to_contain_text("greeting")
+    page.get_by_role("button", name="Undo").click()
+    expect(edge).to_have_count(1)
+    expect(problems_head(page)).to_have_text("No problems")
+
+
+def test_layout_on_request_saves_positions_left_to_right(browser, live, script):
+    page = browser.editor(script)
+    page.get_by_role("button", name="Layout").click()
+    page.click("#save")
+    expect(page.locator("#status")).to_have_text("Saved revision 2.")
+    _, draft = live.api("GET", f"/api/scripts/{script}/draft/")
+    x = {n["id"]: n["position"]["x"] for n in draft["document"]["nodes"]}
+    assert x["greeting"] < x["check_person"] < x["disclaimer"] < x["offer"]
+    # Endings stand together in the last column.
+    endings = {x[n] for n in ("transfer", "end_refusal", "end_dnc")}
+    assert len(endings) == 1
+    assert endings.pop() > max(x["offer"], x["say_connect"])
+
+
+def test_intents_are_edited_beside_the_built_in_packs(browser, live, script):
+    page = browser.editor(script)
+    page.click("[data-tab='intents']")
+    expect(page.locator("details.builtin")).to_have_count(15)
+    expect(page.locator("details.builtin").first).to_contain_text("yes")
+    page.fill("input[aria-label='New intent id']", "card_limit")
+    page.get_by_role("button", name="Add intent").click()
+    examples = page.locator(".intent[data-intent='card_limit'] textarea")
+    examples.fill("what is the limit\nhow much can I spend")
+    page.locator("input[aria-label='New intent id']").click()
+    page.click("#save")
+    expect(page.locator("#status")).to_have_text("Saved revision 2.")
+    _, draft = live.api("GET", f"/api/scripts/{script}/draft/")
+    assert draft["document"]["intents"]["card_limit"] == {
+        "examples": ["what is the limit", "how much can I spend"]
+    }
+
+
+def test_the_history_shows_what_changed_since_a_version(browser, live, script):
+    page = browser.editor(script)
+    page.click("#publish")
+    expect(page.locator("#status")).to_have_text("Published version 1.")
+    select(page, "end_refusal")
+    page.locator(".node-panel select").nth(1).select_option("do_not_call")
+    page.click("#save")
+    expect(page.locator("#status")).to_have_text("Saved revision 2.")
+    page.click("[data-tab='history']")
+    page.select_option("#diff-from", "1")
+    page.get_by_role("button", name="Show diff").click()
+    expect(page.locator(".diff-node")).to_have_text(
+        re.compile(r"end_refusal\s*outcome: refusal → do_not_call")
+    )
+    browser.shot(page, "diff")
