@@ -1,8 +1,10 @@
 """A real Outcall server for browser tests and the editor benchmark.
 
 ``./manage.py runserver`` (Daphne's, so HTTP and WebSockets, with static
-files served in DEBUG) on a free port of 127.0.0.1, over a SQLite file of
-its own in a temporary directory, migrated and loaded with the demo. The
+files served in DEBUG) on a free port of 127.0.0.1, over a database of its
+own, migrated and loaded with the demo: a SQLite file in a temporary
+directory, or, when ``DATABASE_URL`` names a PostgreSQL database, a fresh
+database ``<that name>_live`` on the same server, dropped at the end. The
 demo user ``demo`` is a publisher; ``author`` and ``viewer`` (password
 ``editor-pass``) are added with those roles, and an API token of the demo
 team is issued for setting up scripts.
@@ -15,6 +17,7 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -30,6 +33,29 @@ for name, role in (("author", "author"), ("viewer", "viewer")):
     Membership.objects.create(user=user, team=team, role=role)
 print(ApiToken.issue(team=team, name="tests")[1])
 """
+
+
+class PostgresDatabase:
+    """A database of its own beside the one ``url`` names."""
+
+    def __init__(self, url: str):
+        parts = urllib.parse.urlsplit(url)
+        self.name = parts.path.lstrip("/") + "_live"
+        self.url = urllib.parse.urlunsplit(parts._replace(path="/" + self.name))
+        self.admin_url = urllib.parse.urlunsplit(parts._replace(path="/postgres"))
+
+    def _run(self, statement: str) -> None:
+        import psycopg
+
+        with psycopg.connect(self.admin_url, autocommit=True) as connection:
+            connection.execute(statement)
+
+    def create(self) -> None:
+        self._run(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+        self._run(f'CREATE DATABASE "{self.name}"')
+
+    def drop(self) -> None:
+        self._run(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
 
 
 def free_port() -> int:
@@ -49,6 +75,11 @@ class LiveServer:
             if k not in ("DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE")
         }
         self.env.update(OUTCALL_VAR_DIR=str(var_dir), DJANGO_DEBUG="1")
+        self.postgres = None
+        url = os.environ.get("DATABASE_URL", "")
+        if url.startswith(("postgres://", "postgresql://")):
+            self.postgres = PostgresDatabase(url)
+            self.env["DATABASE_URL"] = self.postgres.url
         self.process = None
         self.token = None
 
@@ -67,6 +98,8 @@ class LiveServer:
         return done.stdout
 
     def start(self) -> "LiveServer":
+        if self.postgres is not None:
+            self.postgres.create()
         self.manage("migrate", "--noinput", "-v", "0")
         self.manage("load_demo")
         self.token = self.manage("shell", "-c", SETUP).strip().splitlines()[-1]
@@ -106,6 +139,8 @@ class LiveServer:
                 self.process.kill()
                 self.process.wait()
             self.log.close()
+        if self.postgres is not None:
+            self.postgres.drop()
 
     def api(self, method: str, path: str, body=None):
         """Call the API with the demo team's token: (status, JSON answer)."""
