@@ -67,7 +67,11 @@ class FunnelView(AnalyticsView):
     query = queries.funnel
     csv_name = "funnel"
 
-    @extend_schema(summary="The call funnel of a script version", parameters=PARAMETERS)
+    @extend_schema(
+        summary="The call funnel of a script version",
+        parameters=PARAMETERS,
+        responses=OpenApiTypes.OBJECT,
+    )
     def get(self, request):
         return super().get(request)
 
@@ -79,7 +83,11 @@ class NodesView(AnalyticsView):
     query = queries.nodes
     csv_name = "nodes"
 
-    @extend_schema(summary="Drop-off per node", parameters=PARAMETERS)
+    @extend_schema(
+        summary="Drop-off per node",
+        parameters=PARAMETERS,
+        responses=OpenApiTypes.OBJECT,
+    )
     def get(self, request):
         return super().get(request)
 
@@ -91,7 +99,11 @@ class ComparisonsView(AnalyticsView):
     query = queries.comparisons
     csv_name = "comparisons"
 
-    @extend_schema(summary="A/B variants compared, per node", parameters=PARAMETERS)
+    @extend_schema(
+        summary="A/B variants compared, per node",
+        parameters=PARAMETERS,
+        responses=OpenApiTypes.OBJECT,
+    )
     def get(self, request):
         return super().get(request)
 
@@ -107,7 +119,11 @@ class TrendsView(AnalyticsView):
     query = queries.trends
     csv_name = "trends"
 
-    @extend_schema(summary="Outcomes per day and per local hour", parameters=PARAMETERS)
+    @extend_schema(
+        summary="Outcomes per day and per local hour",
+        parameters=PARAMETERS,
+        responses=OpenApiTypes.OBJECT,
+    )
     def get(self, request):
         return super().get(request)
 
@@ -121,7 +137,11 @@ class AmdView(AnalyticsView):
     query = queries.amd
     csv_name = "answering-machines"
 
-    @extend_schema(summary="Answering-machine share", parameters=PARAMETERS)
+    @extend_schema(
+        summary="Answering-machine share",
+        parameters=PARAMETERS,
+        responses=OpenApiTypes.OBJECT,
+    )
     def get(self, request):
         return super().get(request)
 
@@ -133,7 +153,11 @@ class EconomicsView(AnalyticsView):
     query = queries.economics
     csv_name = "economics"
 
-    @extend_schema(summary="Cost per call, per target action, per variant", parameters=PARAMETERS)
+    @extend_schema(
+        summary="Cost per call, per target action, per variant",
+        parameters=PARAMETERS,
+        responses=OpenApiTypes.OBJECT,
+    )
     def get(self, request):
         return super().get(request)
 
