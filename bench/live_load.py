@@ -1,0 +1,219 @@
+"""Load on the live runtime: N concurrent calls over /ws/call/.
+
+Starts its own servers on 127.0.0.1 (``--servers`` daphne processes, calls
+spread over them as a load balancer would), an ASR worker process fed over
+Redis (``--asr channel``, the default; ``--asr thread`` recognises inside
+each server), then places N calls that stream a real recording from
+../shared/data as 8 kHz mu-law at real-time pace, followed by silence,
+until the server ends each call. Reports from the servers' own figures:
+
+- turn latency: the end of the caller's utterance (as the endpointing
+  decides it) to the first byte of the answer, p50/p95/p99, next to the
+  recognition time itself;
+- frame lag: how far behind real time each frame was taken in, p50/p95/p99;
+- CPU of the servers and the ASR worker (per cent of one core).
+
+    python bench/live_load.py --calls 100 --servers 2
+    python bench/live_load.py --calls 20 --asr thread
+
+Needs REDIS_URL for ``--asr channel``; uses DATABASE_URL when set, else a
+temporary SQLite file.
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+DATA = ROOT.parent / "shared" / "data"
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_port(port, seconds=60):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.1)
+    raise SystemExit(f"nothing listens on 127.0.0.1:{port}")
+
+
+def cpu_seconds(pid):
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def caller_frames(path):
+    from runtime.audio.formats import encode_mulaw, read_audio, resample
+
+    samples = read_audio(path).samples
+    codes = encode_mulaw(resample(samples, 16000, 8000)).astype(np.uint8).tobytes()
+    codes += b"\xff" * (-len(codes) % 160)
+    return [codes[i : i + 160] for i in range(0, len(codes), 160)]
+
+
+async def one_call(url, token, index, frames, max_seconds):
+    import websockets
+
+    result = {"hangup": None, "send_lag": []}
+    async with websockets.connect(f"{url}/ws/call/?token={token}", max_size=None) as ws:
+        await ws.send(json.dumps({
+            "type": "start", "script": "bank-card-offer", "call_id": f"bench-{index}-{time.time_ns()}",
+            "contact": {"segment": "active", "variables": {"name": "Ольга", "limit": "1"}},
+            "format": {"encoding": "mulaw", "sample_rate": 8000},
+        }))
+
+        async def send():
+            loop = asyncio.get_running_loop()
+            t0 = loop.time()
+            quiet = b"\xff" * 160
+            for n in range(int(max_seconds / 0.02)):
+                await ws.send(frames[n] if n < len(frames) else quiet)
+                result["send_lag"].append(max(0.0, loop.time() - (t0 + n * 0.02)))
+                delay = t0 + (n + 1) * 0.02 - loop.time()
+                if delay > 0:
+                    await asyncio.sleep(delay)
+
+        sender = asyncio.create_task(send())
+        try:
+            async for message in ws:
+                if isinstance(message, str):
+                    body = json.loads(message)
+                    if body["type"] == "hangup":
+                        result["hangup"] = body
+        except websockets.ConnectionClosed:
+            pass
+        finally:
+            sender.cancel()
+    return result
+
+
+def percentiles(values):
+    if not values:
+        return "n/a"
+    p = np.percentile(values, [50, 95, 99])
+    return f"p50 {p[0]:.0f} ms, p95 {p[1]:.0f} ms, p99 {p[2]:.0f} ms"
+
+
+async def place_calls(urls, token, frames, calls, ramp, max_seconds):
+    async def delayed(i):
+        await asyncio.sleep(ramp * i / max(calls, 1))
+        return await one_call(urls[i % len(urls)], token, i, frames, max_seconds)
+
+    return await asyncio.gather(*(delayed(i) for i in range(calls)), return_exceptions=True)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--calls", type=int, default=20)
+    parser.add_argument("--servers", type=int, default=1)
+    parser.add_argument("--asr", choices=["channel", "thread"], default="channel")
+    parser.add_argument(
+        "--audio", default=str(DATA / "picovoice-rhino/test_within_context_ru.wav")
+    )
+    parser.add_argument("--ramp", type=float, default=5.0, help="seconds to start all calls")
+    parser.add_argument("--max-seconds", type=float, default=40.0)
+    args = parser.parse_args()
+
+    home = Path(tempfile.mkdtemp(prefix="live-bench-"))
+    env = dict(os.environ)
+    env.setdefault("DATABASE_URL", f"sqlite:///{home / 'bench.sqlite3'}")
+    env["OUTCALL_LIVE_ASR"] = args.asr
+    env["OUTCALL_SPEECH_CACHE_DIR"] = str(home / "speech")
+    if args.asr == "channel" and not env.get("REDIS_URL"):
+        raise SystemExit("--asr channel needs REDIS_URL=redis://127.0.0.1:6379/N")
+    if args.asr == "thread":
+        env.pop("REDIS_URL", None)
+    manage = [sys.executable, str(ROOT / "manage.py")]
+    subprocess.run([*manage, "migrate", "-v", "0"], env=env, check=True, cwd=ROOT)
+    subprocess.run([*manage, "load_demo"], env=env, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
+    token = subprocess.run(
+        [*manage, "shell", "-c", "from designer.models import ApiToken, Team;"
+         "print(ApiToken.issue(team=Team.objects.get(slug='demo'))[1])"],
+        env=env, check=True, cwd=ROOT, capture_output=True, text=True,
+    ).stdout.strip().splitlines()[-1]
+
+    processes = []
+    log = open(home / "servers.log", "wb")
+    try:
+        worker = None
+        if args.asr == "channel":
+            worker = subprocess.Popen([*manage, "run_asr_worker"], env=env, cwd=ROOT,
+                                      stdout=subprocess.PIPE, stderr=log, text=True)
+            processes.append(worker)
+            worker.stdout.readline()
+        urls = []
+        for _ in range(args.servers):
+            port = free_port()
+            server = subprocess.Popen(
+                [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
+                 "outcall.asgi:application"], env=env, cwd=ROOT, stdout=log, stderr=log)
+            processes.append(server)
+            wait_for_port(port)
+            urls.append(f"ws://127.0.0.1:{port}")
+        servers = processes[1:] if worker else processes
+
+        frames = caller_frames(args.audio)
+        before = {p.pid: cpu_seconds(p.pid) for p in processes}
+        started = time.monotonic()
+        own = os.times()
+        results = asyncio.run(place_calls(urls, token, frames, args.calls, args.ramp,
+                                          args.max_seconds))
+        wall = time.monotonic() - started
+        own_cpu = (sum(os.times()[:2]) - sum(own[:2])) / wall * 100
+        cpu = {p.pid: (cpu_seconds(p.pid) - before[p.pid]) / wall * 100 for p in processes}
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.wait(10)
+        log.close()
+
+    failed = [r for r in results if isinstance(r, Exception) or not r["hangup"]]
+    stats = [r["hangup"]["stats"] for r in results if not isinstance(r, Exception) and r["hangup"]]
+    outcomes = {}
+    for r in results:
+        if not isinstance(r, Exception) and r["hangup"]:
+            outcomes[r["hangup"]["outcome"]] = outcomes.get(r["hangup"]["outcome"], 0) + 1
+    turns = [v for s in stats for v in s["turn_latency_ms"]]
+    asr = [v for s in stats for v in s["asr_ms"]]
+    lag_p95 = [s["frame_lag_p95_ms"] for s in stats if s["frame_lag_p95_ms"] is not None]
+
+    print(f"calls {args.calls} over {args.servers} server(s), ASR {args.asr}, "
+          f"audio {Path(args.audio).name}, wall {wall:.1f} s")
+    print(f"ended {len(stats)}, failed {len(failed)}, outcomes {outcomes}")
+    print(f"turn latency: {percentiles(turns)}")
+    print(f"recognition:  {percentiles(asr)}")
+    if turns and asr:
+        print(f"turn latency above recognition (medians): "
+              f"{np.median(turns) - np.median(asr):.0f} ms")
+    print(f"frame lag, per-call p95: {percentiles(lag_p95)}")
+    sent = [np.percentile(r["send_lag"], 95) * 1000 for r in results
+            if not isinstance(r, Exception) and r["send_lag"]]
+    print(f"callers' own send lag, per-call p95: {percentiles(sent)}")
+    print(f"cpu callers (this process): {own_cpu:.0f}% of one core")
+    for process in processes:
+        kind = "asr worker" if worker is not None and process is worker else "server"
+        print(f"cpu {kind} {process.pid}: {cpu[process.pid]:.0f}% of one core")
+    if failed:
+        print("first failure:", failed[0])
+
+
+if __name__ == "__main__":
+    main()
