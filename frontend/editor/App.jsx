@@ -27,6 +27,7 @@ import {
   newNode,
   removeEdges,
   removeNodes,
+  renameNode,
   toEdges,
   updateNode,
 } from "./graph.js";
@@ -589,6 +590,10 @@ export function App({ config, api, builtins }) {
                 onDelete={() => {
                   commit(removeNodes(doc, [selectedNode.id]));
                   setSelected(null);
+                }}
+                onRename={(id) => {
+                  commit(renameNode(doc, selectedNode.id, id));
+                  setSelected(id);
                 }}
               />
             ) : (

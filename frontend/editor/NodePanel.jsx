@@ -46,7 +46,29 @@ function numberOrNull(value) {
   return Number.isFinite(n) ? n : undefined;
 }
 
-export function NodePanel({ doc, node, problems, readOnly, api, onChange, onDelete }) {
+function RenameField({ doc, node, onRename }) {
+  const [id, setId] = useState(node.id);
+  const taken = id !== node.id && doc.nodes.some((n) => n.id === id);
+  const wellFormed = /^[A-Za-z0-9_-]{1,64}$/.test(id);
+  const commit = () => {
+    if (id !== node.id && !taken && wellFormed) onRename(id);
+    else setId(node.id);
+  };
+  return (
+    <label className="field">
+      <span>Id {taken ? "(taken)" : !wellFormed ? "(up to 64 letters, digits, _ and -)" : ""}</span>
+      <input
+        className="node-id-input"
+        value={id}
+        onChange={(e) => setId(e.target.value.trim())}
+        onBlur={commit}
+        onKeyDown={(e) => e.key === "Enter" && commit()}
+      />
+    </label>
+  );
+}
+
+export function NodePanel({ doc, node, problems, readOnly, api, onChange, onDelete, onRename }) {
   const variants = node.prompt?.variants || [];
   const routes = node.routes || [];
   const listening = LISTENING.has(node.type);
@@ -74,9 +96,10 @@ export function NodePanel({ doc, node, problems, readOnly, api, onChange, onDele
         </ul>
       )}
       <fieldset disabled={readOnly}>
+        <RenameField doc={doc} node={node} onRename={onRename} />
         <label className="field">
           <span>Title</span>
-          <input value={node.title || ""} onChange={(e) => onChange({ title: e.target.value })} />
+          <input className="node-title-input" value={node.title || ""} onChange={(e) => onChange({ title: e.target.value })} />
         </label>
         <label className="field">
           <span>Type</span>

@@ -255,3 +255,19 @@ export function mergeDocuments(base, mine, theirs) {
   }
   return { merged, conflicts };
 }
+
+// Rename a node and every reference to it (routes, global routes, start).
+export function renameNode(doc, oldId, newId) {
+  const retarget = (routes) =>
+    (routes || []).map((r) => (r.to === oldId ? { ...r, to: newId } : r));
+  return {
+    ...doc,
+    start: doc.start === oldId ? newId : doc.start,
+    global_routes: retarget(doc.global_routes),
+    nodes: doc.nodes.map((n) => ({
+      ...n,
+      id: n.id === oldId ? newId : n.id,
+      routes: n.routes ? retarget(n.routes) : n.routes,
+    })),
+  };
+}

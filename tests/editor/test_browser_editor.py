@@ -158,12 +158,12 @@ def test_the_second_of_two_saves_gets_a_conflict_and_keeps_its_changes(
     second = browser.editor(script)
 
     select(first, "greeting")
-    first.locator(".node-panel .field input").first.fill("Hello from the first")
+    first.locator(".node-panel .node-title-input").fill("Hello from the first")
     first.click("#save")
     expect(first.locator("#status")).to_have_text("Saved revision 2.")
 
     select(second, "offer")
-    second.locator(".node-panel .field input").first.fill("Offer from the second")
+    second.locator(".node-panel .node-title-input").fill("Offer from the second")
     second.click("#save")
     expect(second.locator("#conflict")).to_contain_text("revision 2")
     expect(second.locator("#status")).to_have_text("Not saved: conflict.")
@@ -186,11 +186,11 @@ def test_overwrite_after_a_conflict_replaces_the_other_save(browser, live, scrip
     first = browser.editor(script)
     second = browser.editor(script)
     select(first, "greeting")
-    first.locator(".node-panel .field input").first.fill("First")
+    first.locator(".node-panel .node-title-input").fill("First")
     first.click("#save")
     expect(first.locator("#status")).to_have_text("Saved revision 2.")
     select(second, "greeting")
-    second.locator(".node-panel .field input").first.fill("Second")
+    second.locator(".node-panel .node-title-input").fill("Second")
     second.click("#save")
     expect(second.locator("#conflict")).to_be_visible()
     second.get_by_role("button", name="Overwrite with mine").click()
@@ -202,7 +202,7 @@ def test_overwrite_after_a_conflict_replaces_the_other_save(browser, live, scrip
 def test_a_publisher_publishes_the_saved_draft(browser, live, script):
     page = browser.editor(script)
     select(page, "greeting")
-    page.locator(".node-panel .field input").first.fill("Greeting, v2")
+    page.locator(".node-panel .node-title-input").fill("Greeting, v2")
     expect(page.locator("#publish")).to_be_disabled()
     page.click("#save")
     expect(page.locator("#status")).to_have_text("Saved revision 2.")
@@ -354,3 +354,23 @@ def test_the_history_shows_what_changed_since_a_version(browser, live, script):
         re.compile(r"end_refusal\s*outcome: refusal → do_not_call")
     )
     browser.shot(page, "diff")
+
+
+def test_renaming_a_node_renames_the_routes_to_it(browser, live, script):
+    page = browser.editor(script)
+    select(page, "say_connect")
+    field = page.locator(".node-panel .node-id-input")
+    field.fill("end_dnc")
+    expect(page.locator(".node-panel")).to_contain_text("Id (taken)")
+    field.fill("connect")
+    field.press("Enter")
+    expect(page.locator(".node-panel[data-node='connect']")).to_be_visible()
+    expect(problems_head(page)).to_have_text("No problems")
+    page.click("#save")
+    expect(page.locator("#status")).to_have_text("Saved revision 2.")
+    _, draft = live.api("GET", f"/api/scripts/{script}/draft/")
+    document = draft["document"]
+    targets = [r["to"] for n in document["nodes"] for r in n.get("routes", [])]
+    targets += [r["to"] for r in document["global_routes"]]
+    assert "say_connect" not in targets
+    assert targets.count("connect") == 13
