@@ -54,13 +54,22 @@ class SimulatorError(Exception):
 
 def _action(action) -> dict:
     if isinstance(action, Say):
-        return {"type": "say", "node": action.node, "text": action.text,
-                "variant": action.variant, "barge_in": action.barge_in}
+        return {
+            "type": "say",
+            "node": action.node,
+            "text": action.text,
+            "variant": action.variant,
+            "barge_in": action.barge_in,
+        }
     if isinstance(action, Listen):
         return {"type": "listen", "node": action.node, "timeout": action.timeout}
     if isinstance(action, Transfer):
-        return {"type": "transfer", "node": action.node, "target": action.target,
-                "summary": action.summary}
+        return {
+            "type": "transfer",
+            "node": action.node,
+            "target": action.target,
+            "summary": action.summary,
+        }
     if isinstance(action, HangUp):
         return {"type": "hangup", "node": action.node, "outcome": action.outcome}
     return {"type": type(action).__name__.lower()}
@@ -74,9 +83,9 @@ class SimulatorConsumer(JsonWebsocketConsumer):
             return
         slug = self.scope["url_route"]["kwargs"]["slug"]
         query = self.scope.get("query_string", b"").decode()
-        team = dict(
-            part.split("=", 1) for part in query.split("&") if "=" in part
-        ).get("team")
+        team = dict(part.split("=", 1) for part in query.split("&") if "=" in part).get(
+            "team"
+        )
         teams = [t for t in memberships(user) if not team or t.slug == team]
         self.script = selectors.script_list(teams=teams).filter(slug=slug).first()
         if self.script is None:
@@ -120,11 +129,15 @@ class SimulatorConsumer(JsonWebsocketConsumer):
             )
         if requested == "draft":
             version = self.script.draft
-            document = content.get("document") or version.document
+            document = content.get("document")
+            if document is None:
+                document = version.document
+            elif not isinstance(document, dict):
+                raise SimulatorError("invalid_input", "document is a JSON object.")
             logged = False
         else:
             version = self.script.versions.filter(
-                number=requested if isinstance(requested, int) else -1
+                number=requested if type(requested) is int else -1
             ).first()
             if version is None:
                 raise SimulatorError(
@@ -135,7 +148,8 @@ class SimulatorConsumer(JsonWebsocketConsumer):
             logged = True
         try:
             compiled = compile_script(document)
-        except ScriptCompileError as exc:
+        except (ScriptCompileError, ValueError) as exc:
+            # ValueError: a language with no intent pack, among others.
             raise SimulatorError("script_compile_error", str(exc)) from None
 
         # Variables left out take the examples of the document's variables.
@@ -147,7 +161,9 @@ class SimulatorConsumer(JsonWebsocketConsumer):
         )
         call_id = f"sim-{uuid.uuid4()}"
         self.clock = VirtualClock()
-        self.call = compiled.start_call(call_id=call_id, contact=contact, clock=self.clock)
+        self.call = compiled.start_call(
+            call_id=call_id, contact=contact, clock=self.clock
+        )
         self.recorder = None
         if logged:
             self.recorder = CallRecorder.for_call(
@@ -158,12 +174,14 @@ class SimulatorConsumer(JsonWebsocketConsumer):
                 started_at=timezone.now(),
             )
             self.recorder.open()
-        self.send_json({
-            "type": "started",
-            "call_id": call_id,
-            "version": "draft" if version.number is None else version.number,
-            "logged": logged,
-        })
+        self.send_json(
+            {
+                "type": "started",
+                "call_id": call_id,
+                "version": "draft" if version.number is None else version.number,
+                "logged": logged,
+            }
+        )
         self._send_turn(self.call.start())
 
     def _caller(self, kind, content):
@@ -211,14 +229,16 @@ class SimulatorConsumer(JsonWebsocketConsumer):
                 self.clock.now += estimate_prompt_seconds(action.text)
         events = self._drain()
         self._finish()
-        self.send_json({
-            "type": "turn",
-            "events": [
-                {"kind": e.kind, "node": e.node, "data": e.data} for e in events
-            ],
-            "actions": [_action(a) for a in actions],
-            "node": self.call.node,
-            "finished": self.call.finished,
-            "outcome": self.call.outcome,
-            "path": list(self.call.path),
-        })
+        self.send_json(
+            {
+                "type": "turn",
+                "events": [
+                    {"kind": e.kind, "node": e.node, "data": e.data} for e in events
+                ],
+                "actions": [_action(a) for a in actions],
+                "node": self.call.node,
+                "finished": self.call.finished,
+                "outcome": self.call.outcome,
+                "path": list(self.call.path),
+            }
+        )

@@ -157,6 +157,13 @@ async def test_the_page_may_simulate_its_unsaved_document():
         ),
         ({"type": "dance"}, "invalid_input"),
         ({"type": "start", "variables": ["name"]}, "invalid_input"),
+        ({"type": "start", "version": "draft", "document": "{}"}, "invalid_input"),
+        ({"type": "start", "version": True}, "version_not_found"),
+        (["start"], "invalid_input"),
+        (
+            {"type": "start", "document": {**demo_document(), "language": "xx"}},
+            "script_compile_error",
+        ),
     ],
 )
 async def test_bad_messages_get_an_error_and_change_nothing(message, code):
