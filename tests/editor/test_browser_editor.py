@@ -1,6 +1,8 @@
 """The editor in headless Chromium, against a live server (see conftest)."""
 
+import json
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -374,3 +376,28 @@ def test_renaming_a_node_renames_the_routes_to_it(browser, live, script):
     targets += [r["to"] for r in document["global_routes"]]
     assert "say_connect" not in targets
     assert targets.count("connect") == 13
+
+
+def test_export_then_import_of_the_json_document(browser, script, tmp_path):
+    page = browser.editor(script)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Export").click()
+    assert download.value.suggested_filename == f"{script}-draft.json"
+    bundle = json.loads(Path(download.value.path()).read_text())
+    assert bundle["script"]["slug"] == script
+    assert len(bundle["document"]["nodes"]) == 22
+
+    bundle["document"]["nodes"][0]["title"] = "Imported greeting"
+    edited = tmp_path / "edited.json"
+    edited.write_text(json.dumps(bundle))
+    page.set_input_files("input[type=file]", str(edited))
+    expect(page.locator("#status")).to_have_text(
+        "Imported edited.json; save to keep it."
+    )
+    expect(node(page, "greeting")).to_contain_text("Imported greeting")
+    expect(page.locator(".revision")).to_contain_text("unsaved changes")
+
+    edited.write_text("not json")
+    page.set_input_files("input[type=file]", str(edited))
+    expect(page.locator("#status")).to_contain_text("Not imported:")
+    expect(node(page, "greeting")).to_contain_text("Imported greeting")
