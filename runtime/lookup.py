@@ -5,8 +5,11 @@ from django.core.management.base import BaseCommand, CommandError
 from designer.models import Script, ScriptVersion
 
 
-def find_script(slug: str, *, team: str | None = None) -> Script:
-    """The script ``slug``; ``team`` is needed only when two teams use it."""
+def find_script(slug: str, *, team: str | None = None, team_hint: str = "pass --team") -> Script:
+    """The script ``slug``; ``team`` is needed only when two teams use it.
+
+    ``team_hint`` says how the caller names a team, for the error.
+    """
     scripts = Script.objects.filter(slug=slug).select_related("team")
     if team:
         scripts = scripts.filter(team__slug=team)
@@ -16,7 +19,7 @@ def find_script(slug: str, *, team: str | None = None) -> Script:
         raise CommandError(f"no such script: {slug!r}{where}")
     if len(found) > 1:
         teams = ", ".join(sorted(s.team.slug for s in found))
-        raise CommandError(f"script {slug!r} exists in several teams ({teams}); pass --team")
+        raise CommandError(f"script {slug!r} exists in several teams ({teams}); {team_hint}")
     return found[0]
 
 
@@ -45,8 +48,21 @@ def parse_vars(pairs) -> dict:
         key, sep, value = pair.partition("=")
         if not sep or not key.strip():
             raise CommandError(f"--var takes key=value, not {pair!r}")
+        if not key.strip().isidentifier():
+            raise CommandError(f"--var {key.strip()!r}: a variable name is letters, digits and _")
         variables[key.strip()] = value
     return variables
+
+
+def check_contact_fields(*, call_id: str = "", phone: str = "", segment: str = "") -> None:
+    """The lengths the event log stores, checked before anything runs."""
+    for name, value, limit in (
+        ("call id", call_id, 128),
+        ("phone", phone, 64),
+        ("segment", segment, 64),
+    ):
+        if len(value) > limit:
+            raise CommandError(f"{name} is longer than {limit} characters")
 
 
 class ScriptCommand(BaseCommand):

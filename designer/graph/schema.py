@@ -53,6 +53,7 @@ SCHEMA = {
             "properties": {
                 "description": {"type": "string"},
                 "example": {"type": ["string", "number"]},
+                "default": {"type": ["string", "number"]},
             },
         },
         "intent": {

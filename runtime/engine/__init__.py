@@ -15,6 +15,7 @@ from .compiler import MIN_ASR_CONFIDENCE, CompiledScript, compile_script
 from .errors import (
     CallEnded,
     CallNotStarted,
+    ContactError,
     EngineError,
     ScriptCompileError,
     ScriptLoopError,
@@ -41,6 +42,7 @@ __all__ = [
     "CallerHangup",
     "CompiledScript",
     "Contact",
+    "ContactError",
     "Dtmf",
     "EngineError",
     "HangUp",

@@ -463,15 +463,28 @@ class Call:
         try:
             return self._render(source)
         except TemplateError as exc:
-            # The operator still gets the summary, with its gaps visible.
+            # Template source means nothing to an operator: they get the
+            # plain facts of the call instead (the context has them all).
             logger.warning(
                 "%s: transfer summary of node %s does not render (%s); "
-                "passed unrendered",
+                "a plain summary is sent",
                 self.call_id,
                 node.id,
                 exc,
             )
-            return " ".join(source.split())
+            return self._plain_summary()
+
+    def _plain_summary(self) -> str:
+        facts = [f"{k}: {v}" for k, v in sorted(self.contact.variables.items())]
+        if self.contact.segment:
+            facts.append(f"segment: {self.contact.segment}")
+        if self.callback_time:
+            facts.append(f"callback: {self.callback_time}")
+        if self.intents_heard:
+            facts.append("heard: " + ", ".join(self.intents_heard))
+        if self.last_utterance:
+            facts.append(f"last words: {self.last_utterance}")
+        return "; ".join(facts)
 
     def _render(self, source: str) -> str:
         if "{" not in source:
@@ -481,7 +494,12 @@ class Call:
         return render_template(source, self._template_context())
 
     def _template_context(self) -> dict:
-        context = dict(self.contact.variables)
+        context = dict(self.script.variable_defaults)
+        context.update(
+            (name, value)
+            for name, value in self.contact.variables.items()
+            if value not in (None, "")
+        )
         context.update(
             phone=self.contact.phone,
             segment=self.contact.segment,

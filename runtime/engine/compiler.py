@@ -34,7 +34,7 @@ from designer.graph.document import (
     Route,
 )
 
-from .errors import ScriptCompileError
+from .errors import ContactError, ScriptCompileError
 from .variants import VariantPool, pools_of
 
 # The state a call is in before ``Call.start``; a node id cannot look like
@@ -100,15 +100,37 @@ class CompiledScript:
         self.min_asr_confidence = min_asr_confidence
         # No turn of a loop-free script enters more nodes than there are.
         self.max_steps = len(plans) + 1
+        self.variable_defaults = {
+            name: str(spec["default"])
+            for name, spec in graph.variables.items()
+            if isinstance(spec, dict) and "default" in spec
+        }
+        self.required_variables = frozenset(
+            _variables_used(graph) & set(graph.variables)
+        ) - set(self.variable_defaults)
+
+    def missing_variables(self, contact) -> list[str]:
+        """Declared variables the prompts use that ``contact`` lacks."""
+        given = contact.variables
+        return sorted(
+            name for name in self.required_variables if given.get(name) in (None, "")
+        )
 
     @property
     def language(self) -> str:
         return self.graph.language
 
     def start_call(self, *, call_id: str, contact, clock=None):
-        """A new call, not started yet: call ``start()`` on it."""
+        """A new call, not started yet: call ``start()`` on it.
+
+        Raises ``ContactError`` when the contact lacks a variable that a
+        prompt uses and the script gives no default for.
+        """
         from .call import Call
 
+        missing = self.missing_variables(contact)
+        if missing:
+            raise ContactError(missing)
         return Call(self, call_id=call_id, contact=contact, clock=clock)
 
     def __repr__(self):
@@ -138,6 +160,26 @@ def compile_script(
     return CompiledScript(
         graph, plans, machine, matcher, min_asr_confidence=min_asr_confidence
     )
+
+
+def _variables_used(graph: Graph) -> set[str]:
+    """Names used by any template of the script (prompts, reprompts,
+    transfer summaries); templates that do not compile use none."""
+    from designer.graph.templates import TemplateError, check_template
+
+    sources = []
+    for node in graph.nodes.values():
+        sources.extend(v.text for v in node.variants)
+        sources.extend(node.reprompts_no_input + node.reprompts_no_match)
+        if node.transfer_summary:
+            sources.append(node.transfer_summary)
+    used = set()
+    for source in sources:
+        try:
+            used |= check_template(source)
+        except TemplateError:
+            continue
+    return used
 
 
 def _default_matcher(graph: Graph):

@@ -37,3 +37,21 @@ class ScriptLoopError(EngineError):
     nodes. The call is ended without an outcome."""
 
     code = "script_loop"
+
+
+class ContactError(EngineError):
+    """The contact lacks variables the script's prompts use.
+
+    A call is refused before it starts rather than saying a prompt with a
+    hole in it, or skipping it. ``missing`` lists the variable names.
+    """
+
+    code = "contact_missing_variables"
+
+    def __init__(self, missing):
+        self.missing = sorted(missing)
+        super().__init__(
+            "the contact lacks variables the script uses: "
+            + ", ".join(self.missing)
+            + " (pass them, or give the variables a default in the script)"
+        )

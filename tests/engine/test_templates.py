@@ -4,6 +4,8 @@ slot, and what happens when a template fails during a call."""
 import logging
 from unittest.mock import ANY
 
+import pytest
+
 from runtime.engine import HangUp, Listen, Say, Transfer
 from runtime.engine.harness import ScriptHarness
 
@@ -180,7 +182,7 @@ def test_a_reprompt_that_fails_is_skipped_but_the_node_listens(matcher):
     assert h.silence()[-1] == HangUp("bye", "refusal", ANY)
 
 
-def test_a_summary_that_fails_is_passed_unrendered(matcher, caplog):
+def test_a_summary_that_fails_gives_the_operator_the_plain_facts(matcher, caplog):
     document = graph(
         {
             "id": "transfer",
@@ -195,12 +197,36 @@ def test_a_summary_that_fails_is_passed_unrendered(matcher, caplog):
         document, matcher=matcher, call_id="c-13", variables={"name": "Анна"}
     )
 
-    assert h.start() == [
-        Transfer("transfer", "ops", "Клиент {{ name }}, лимит {{ limit }}", ANY)
-    ]
+    assert h.start() == [Transfer("transfer", "ops", "name: Анна", ANY)]
     assert h.outcome == "transfer"
     assert (
         caplog.records[-1]
         .getMessage()
         .startswith("c-13: transfer summary of node transfer does not render")
     )
+
+
+def test_a_contact_without_a_variable_the_prompts_use_is_refused():
+    from runtime.engine import Contact, ContactError, compile_script
+
+    document = _one_question([{"id": "a", "text": "{{ name }}, вам {{ limit }}"}])
+    document["variables"] = {"name": {}, "limit": {}}
+    script = compile_script(document)
+
+    with pytest.raises(ContactError) as refused:
+        script.start_call(call_id="c-20", contact=Contact(variables={"name": "Анна"}))
+
+    assert refused.value.missing == ["limit"]
+    assert str(refused.value) == (
+        "the contact lacks variables the script uses: limit "
+        "(pass them, or give the variables a default in the script)"
+    )
+
+
+def test_a_variable_with_a_default_may_be_left_out(matcher):
+    document = _one_question([{"id": "a", "text": "{{ name }}, здравствуйте!"}])
+    document["variables"] = {"name": {"default": "Клиент"}}
+
+    h = ScriptHarness(document, matcher=matcher, call_id="c-21")
+
+    assert h.start()[0] == Say("question", "Клиент, здравствуйте!", "a", True, None)

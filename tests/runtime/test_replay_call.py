@@ -308,3 +308,43 @@ def test_a_call_id_already_logged_is_refused(demo, recordings):
             "--script", "bank-card-offer-en", "--call-id", "x1", stdout=io.StringIO(),
         )
     assert CallSession.objects.count() == 1
+
+
+def test_a_contact_without_the_scripts_variables_is_refused(demo, recordings):
+    message = _fails(
+        str(recordings["jfk_mulaw8k"]), "--script", "bank-card-offer", "--var", "name=Анна"
+    )
+    assert message == (
+        "the contact lacks variables the script uses: limit "
+        "(pass them, or give the variables a default in the script)"
+    )
+
+
+def test_a_call_id_too_long_to_store_is_refused(demo, recordings):
+    message = _fails(
+        str(recordings["jfk_mulaw8k"]), "--script", "bank-card-offer", *DEMO_VARS,
+        "--call-id", "x" * 129,
+    )
+    assert message == "call id is longer than 128 characters"
+
+
+def test_a_variable_name_that_is_not_a_name_is_refused(demo, recordings):
+    message = _fails(
+        str(recordings["jfk_mulaw8k"]), "--script", "bank-card-offer", "--var", "bad key=1"
+    )
+    assert message == "--var 'bad key': a variable name is letters, digits and _"
+
+
+def test_the_timeline_puts_a_silence_before_the_reprompt_it_causes(tmp_path):
+    _publish(_probe_document(barge_in=True, timeout=3.0))
+    path = tmp_path / "quiet.wav"
+    write_wav_mulaw(path, np.zeros(16000 * 9, dtype=np.float32))
+    out = io.StringIO()
+
+    call_command("replay_call", str(path), "--script", "probe", stdout=out)
+
+    lines = out.getvalue().splitlines()
+    silence = next(i for i, line in enumerate(lines) if "silence [ask] no_input" in line)
+    assert "robot  [ask/no_input.1] Алло, вы меня слышите?" in lines[silence + 1]
+    assert lines[-2].endswith("caller hung up")
+    assert lines[-1] == "outcome: dropped  path: ask"

@@ -126,7 +126,14 @@ def test_started_at_places_the_call_in_time(demo, tmp_path):
         ('{"script": "bank-card-offer", "vars": []}', "line 2: 'vars' must be an object"),
         ('{"script": "bank-card-offer", "colour": "red"}', "line 2: unknown keys ['colour']"),
         ('{"script": "bank-card-offer", "version": 9}', "line 2: script 'bank-card-offer' has no version 9"),
-        ('{"script": "bank-card-offer", "call_id": "ok-1"}', "line 2: call id 'ok-1' appears twice"),
+        ('{"script": "bank-card-offer", "call_id": "ok-1", "vars": {"name": "A", "limit": "1"}}',
+         "line 2: call id 'ok-1' appears twice"),
+        ('{"script": "bank-card-offer", "vars": {"name": "Анна"}}',
+         "line 2: the contact lacks variables the script uses: limit"),
+        ('{"script": "bank-card-offer", "vars": {"name": {"first": "A"}, "limit": "1"}}',
+         "line 2: variable 'name' must be a string or a number"),
+        ('{"script": "bank-card-offer", "phone": "' + "7" * 65 + '"}',
+         "line 2: 'phone' is longer than 64 characters"),
     ],
 )
 def test_a_bad_line_is_refused_before_any_call_is_written(demo, tmp_path, bad_line, message):
@@ -171,3 +178,19 @@ def test_hanging_up_during_the_farewell_keeps_the_decided_outcome(demo, tmp_path
     session = CallSession.objects.get(call_id="bye-1")
     assert session.outcome == "callback"
     assert not CallEvent.objects.filter(session=session, kind="hangup").exists()
+
+
+def test_a_slug_two_teams_use_needs_a_team_key_on_the_line(demo, tmp_path):
+    from designer.models import Team
+    from designer.services import script_create
+
+    other = Team.objects.create(slug="acme", name="Acme")
+    script_create(team=other, slug="bank-card-offer", name="Same slug", language="ru")
+
+    with pytest.raises(CommandError) as caught:
+        simulate(write_calls(tmp_path, [call("t-1", [])]))
+
+    assert str(caught.value) == (
+        "line 1: script 'bank-card-offer' exists in several teams (acme, demo); "
+        'add "team" to the line'
+    )

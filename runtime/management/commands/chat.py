@@ -6,6 +6,7 @@ from django.utils import timezone
 from runtime.engine import (
     CallerHangup,
     Contact,
+    ContactError,
     HangUp,
     ScriptCompileError,
     Transfer,
@@ -56,7 +57,10 @@ class Command(ScriptCommand):
 
         call_id = f"chat-{uuid.uuid4()}"
         clock = VirtualClock()
-        call = compiled.start_call(call_id=call_id, contact=contact, clock=clock)
+        try:
+            call = compiled.start_call(call_id=call_id, contact=contact, clock=clock)
+        except ContactError as exc:
+            raise CommandError(f"{exc}; use --var key=value") from None
         recorder = None
         if not options["draft"]:
             recorder = CallRecorder.for_call(

@@ -7,9 +7,15 @@ from django.core.management.base import CommandError
 
 from runtime.asr import AsrModelError, get_recognizer
 from runtime.audio.formats import AudioError, read_audio
-from runtime.engine import Contact, ScriptCompileError, compile_script
+from runtime.engine import Contact, ContactError, ScriptCompileError, compile_script
 from runtime.eventlog import CallRecorder
-from runtime.lookup import ScriptCommand, find_script, find_version, parse_vars
+from runtime.lookup import (
+    ScriptCommand,
+    check_contact_fields,
+    find_script,
+    find_version,
+    parse_vars,
+)
 from runtime.models import CallSession
 from runtime.replay import replay_recording
 
@@ -44,6 +50,7 @@ class Command(ScriptCommand):
             variables=parse_vars(options["var"]),
         )
         call_id = options["call_id"] or f"replay-{uuid.uuid4()}"
+        check_contact_fields(call_id=call_id, phone=contact.phone, segment=contact.segment)
         if CallSession.objects.filter(call_id=call_id).exists():
             raise CommandError(f"call id {call_id!r} is already in the event log")
         try:
@@ -54,6 +61,8 @@ class Command(ScriptCommand):
             compiled = compile_script(version.document)
         except ScriptCompileError as exc:
             raise CommandError(f"{script.slug} v{version.number}: {exc}") from None
+        if compiled.missing_variables(contact):
+            raise CommandError(str(ContactError(compiled.missing_variables(contact))))
         try:
             recognizer = get_recognizer(
                 settings.OUTCALL_ASR_MODEL,
@@ -105,27 +114,31 @@ class Command(ScriptCommand):
 
 
 def format_timeline(report: dict, result) -> str:
+    # At one moment, what caused a prompt comes before it: a silence or an
+    # utterance, then the robot's answer, then a hang-up.
     entries = []
     for prompt in result.prompts:
         cut = " [interrupted]" if prompt.interrupted else ""
         entries.append(
-            (prompt.start, f"{prompt.start:6.2f}-{prompt.end:6.2f}  robot  [{prompt.node}/"
+            (prompt.start, 2, f"{prompt.start:6.2f}-{prompt.end:6.2f}  robot  [{prompt.node}/"
              f"{prompt.variant}] {prompt.text}{cut}")
         )
     for turn in result.turns:
         intent = turn.intent or "no match"
         entries.append(
-            (turn.start, f"{turn.start:6.2f}-{turn.end:6.2f}  caller [{turn.node}] "
+            (turn.start, 1, f"{turn.start:6.2f}-{turn.end:6.2f}  caller [{turn.node}] "
              f"{turn.text!r} -> {intent} ({turn.confidence:.2f})")
         )
     for at, node in result.no_inputs:
-        entries.append((at, f"{at:6.2f}         silence [{node}] no_input"))
+        entries.append((at, 0, f"{at:6.2f}         silence [{node}] no_input"))
     if result.hangup_at is not None:
-        entries.append((result.hangup_at, f"{result.hangup_at:6.2f}         caller hung up"))
-    entries.sort(key=lambda e: e[0])
+        entries.append(
+            (result.hangup_at, 3, f"{result.hangup_at:6.2f}         caller hung up")
+        )
+    entries.sort(key=lambda e: e[:2])
     header = (
         f"call {report['call_id']}  script {report['script']} v{report['version']}  "
         f"recording {report['duration']:.2f}s"
     )
     footer = f"outcome: {report['outcome']}  path: {' > '.join(report['path'])}"
-    return "\n".join([header, *(line for _, line in entries), footer])
+    return "\n".join([header, *(line for _, _, line in entries), footer])

@@ -8,7 +8,7 @@ from django.core.management.base import CommandError
 from django.db import reset_queries
 from django.utils import timezone
 
-from runtime.engine import Contact, ScriptCompileError, compile_script
+from runtime.engine import Contact, ContactError, ScriptCompileError, compile_script
 from runtime.eventlog import BulkCallWriter, finished_session
 from runtime.lookup import ScriptCommand, find_script, find_version
 from runtime.models import CallSession
@@ -63,7 +63,7 @@ class Command(ScriptCommand):
             contact = Contact(
                 phone=str(spec.get("phone", "")),
                 segment=spec.get("segment") or "",
-                variables=dict(spec.get("vars") or {}),
+                variables={k: str(v) for k, v in (spec.get("vars") or {}).items()},
             )
             call_id = spec.get("call_id") or f"sim-{uuid.uuid4()}"
             started_at = _parse_time(spec.get("started_at")) or timezone.now()
@@ -150,13 +150,28 @@ class Command(ScriptCommand):
             raise CommandError(f"line {number}: unknown time zone {spec['timezone']!r}")
         if spec.get("started_at") is not None and _parse_time(spec["started_at"]) is None:
             raise CommandError(f"line {number}: 'started_at' is not an ISO 8601 time")
-        self._version(number, spec)
+        version = self._version(number, spec)
+        for name, value in (spec.get("vars") or {}).items():
+            if not isinstance(value, (str, int, float)) or isinstance(value, bool):
+                raise CommandError(f"line {number}: variable {name!r} must be a string or a number")
+        for key, limit in (("call_id", 128), ("phone", 64), ("segment", 64), ("timezone", 64)):
+            if len(str(spec.get(key) or "")) > limit:
+                raise CommandError(f"line {number}: {key!r} is longer than {limit} characters")
+        missing = self.compiled[version.pk].missing_variables(
+            Contact(variables={k: str(v) for k, v in (spec.get("vars") or {}).items()})
+        )
+        if missing:
+            raise CommandError(f"line {number}: {ContactError(missing)}")
 
     def _version(self, number, spec):
         key = (spec["script"], spec.get("team"), spec.get("version"))
         if key not in self.versions:
             try:
-                script = find_script(spec["script"], team=spec.get("team"))
+                script = find_script(
+                    spec["script"],
+                    team=spec.get("team"),
+                    team_hint='add "team" to the line',
+                )
                 version = find_version(script, spec.get("version"))
             except CommandError as exc:
                 raise CommandError(f"line {number}: {exc}") from None
