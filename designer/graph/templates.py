@@ -1,8 +1,10 @@
 """Prompt templates: Jinja2 rendered in a sandbox from contact variables."""
 
+import math
+import operator
 from functools import lru_cache
 
-from jinja2 import StrictUndefined, TemplateSyntaxError, meta
+from jinja2 import StrictUndefined, TemplateSyntaxError, meta, nodes
 from jinja2.exceptions import SecurityError, UndefinedError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
@@ -11,13 +13,75 @@ BUILTIN_VARIABLES = frozenset(
     {"phone", "segment", "call_id", "callback_time", "last_utterance", "intents_heard"}
 )
 
-_env = ImmutableSandboxedEnvironment(
-    undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False
-)
+# The most characters a template renders to; also the longest string or
+# list that '*' may build inside one.
+MAX_LENGTH = 2000
+# The largest integer (in bits) that '*' and '**' may compute: well past
+# any number a prompt says, far below one that takes seconds to build.
+MAX_INT_BITS = 8000
+# Rendering stops once the raw output (before whitespace is collapsed)
+# passes this, so that a loop cannot build megabytes first.
+_MAX_RAW_LENGTH = 4 * MAX_LENGTH
+
+_SEQUENCES = (str, list, tuple)
 
 
 class TemplateError(ValueError):
     """A prompt template that does not compile or cannot be rendered."""
+
+
+def _int_bits(value) -> int:
+    return abs(value).bit_length() if isinstance(value, int) else 0
+
+
+def _check_product(left, right) -> None:
+    for seq, count in ((left, right), (right, left)):
+        if isinstance(seq, _SEQUENCES) and isinstance(count, int):
+            if len(seq) * max(count, 0) > MAX_LENGTH:
+                what = "characters" if isinstance(seq, str) else "items"
+                raise SecurityError(
+                    f"'*' would make {len(seq) * count} {what}; "
+                    f"the limit is {MAX_LENGTH}"
+                )
+            return
+    if _int_bits(left) + _int_bits(right) > MAX_INT_BITS:
+        raise SecurityError("'*' would make a number too large to say")
+
+
+def _check_power(base, exponent) -> None:
+    if not isinstance(base, int) or not isinstance(exponent, int):
+        return  # floats overflow with an error of their own
+    if abs(base) < 2 or exponent <= 0:
+        return
+    if exponent * math.log2(abs(base)) > MAX_INT_BITS:
+        raise SecurityError("'**' would make a number too large to say")
+
+
+class PromptEnvironment(ImmutableSandboxedEnvironment):
+    """The sandbox, refusing '*' and '**' results too large to say.
+
+    Intercepting the operators also stops Jinja from folding constant
+    expressions such as ``'x' * 100000000`` while it compiles.
+    """
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def call_binop(self, context, op, left, right):
+        if op == "*":
+            _check_product(left, right)
+            return operator.mul(left, right)
+        if op == "**":
+            _check_power(left, right)
+            return operator.pow(left, right)
+        return super().call_binop(context, op, left, right)
+
+
+_env = PromptEnvironment(
+    undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False
+)
+
+# Tags that read other templates: a prompt has none to read.
+_OTHER_TEMPLATES = (nodes.Include, nodes.Import, nodes.FromImport, nodes.Extends)
 
 
 def check_template(source: str) -> set[str]:
@@ -30,6 +94,11 @@ def check_template(source: str) -> set[str]:
         ast = _env.parse(source)
     except TemplateSyntaxError as exc:
         raise TemplateError(f"line {exc.lineno}: {exc.message}") from None
+    for node in ast.find_all(_OTHER_TEMPLATES):
+        raise TemplateError(
+            f"line {node.lineno}: a prompt cannot include, import or extend "
+            "other templates"
+        )
     return set(meta.find_undeclared_variables(ast))
 
 
@@ -42,9 +111,22 @@ def _compiled(source: str):
 
 
 def render_template(source: str, context: dict) -> str:
-    """Render ``source`` with ``context``; unknown names are an error."""
+    """Render ``source`` with ``context``; unknown names are an error.
+
+    The text is at most ``MAX_LENGTH`` characters once its whitespace is
+    collapsed; a longer one is a ``TemplateError``.
+    """
+    template = _compiled(source)
+    chunks, size = [], 0
     try:
-        text = _compiled(source).render(context)
+        for chunk in template.generate(context):
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > _MAX_RAW_LENGTH:
+                raise TemplateError(
+                    f"prompt renders to more than {_MAX_RAW_LENGTH} characters; "
+                    f"the limit is {MAX_LENGTH}"
+                )
     except UndefinedError as exc:
         raise TemplateError(str(exc)) from None
     except SecurityError as exc:
@@ -53,4 +135,10 @@ def render_template(source: str, context: dict) -> str:
         raise
     except Exception as exc:  # a filter failing on a value, a bad operand…
         raise TemplateError(f"{type(exc).__name__}: {exc}") from None
-    return " ".join(text.split())
+
+    text = " ".join("".join(chunks).split())
+    if len(text) > MAX_LENGTH:
+        raise TemplateError(
+            f"prompt renders to {len(text)} characters; the limit is {MAX_LENGTH}"
+        )
+    return text
