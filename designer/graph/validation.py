@@ -30,7 +30,12 @@ from designer.graph.document import (
     TERMINAL_TYPES,
 )
 from designer.graph.schema import SCHEMA
-from designer.graph.templates import BUILTIN_VARIABLES, TemplateError, check_template
+from designer.graph.templates import (
+    BUILTIN_VARIABLES,
+    TemplateError,
+    check_template,
+    render_template,
+)
 
 ERROR = "error"
 WARNING = "warning"
@@ -41,6 +46,15 @@ ALL_EVENTS = LISTEN_EVENTS + AMD_EVENTS + SAY_EVENTS
 # Listening-only settings: ignored on nodes that do not listen.
 LISTENING_FIELDS = ("no_input_timeout", "endpoint_silence", "reprompts")
 TERMINAL_FIELDS = ("outcome", "transfer")
+# What the built-in variables hold when a template is tried out.
+SAMPLE_CALL = {
+    "phone": "+10000000000",
+    "segment": "",
+    "call_id": "validation",
+    "callback_time": "tomorrow at 10:00",
+    "last_utterance": "yes",
+    "intents_heard": ["yes"],
+}
 
 
 @dataclass(frozen=True)
@@ -252,6 +266,19 @@ def _events_of(node_type: str) -> tuple[str, ...]:
     return ()
 
 
+def _sample_contact(variables) -> dict:
+    """A value for each declared variable: its example, its default, or
+    its own name."""
+    if not isinstance(variables, dict):
+        return {}
+    sample = {}
+    for name, spec in variables.items():
+        spec = spec if isinstance(spec, dict) else {}
+        value = spec.get("example", spec.get("default", name))
+        sample[name] = value if isinstance(value, (str, int, float)) else name
+    return sample
+
+
 class _Rules:
     def __init__(self, document: dict, builtin_intents: frozenset[str]):
         self.doc = document
@@ -263,6 +290,7 @@ class _Rules:
             if isinstance(node_id, str):
                 self.by_id.setdefault(node_id, node)
         self.variables = _keys(document.get("variables")) | BUILTIN_VARIABLES
+        self.sample = {**_sample_contact(document.get("variables")), **SAMPLE_CALL}
         self.intents = _keys(document.get("intents")) | builtin_intents
         self.global_routes = _items(document.get("global_routes"))
         # node id -> ids of the nodes it may go to next
@@ -274,6 +302,7 @@ class _Rules:
     def check(self) -> list[Problem]:
         self.check_ids()
         self.check_start()
+        self.check_intents()
         self.check_global_routes()
         for _, node in self.nodes:
             if isinstance(node.get("id"), str) and node.get("type") in NODE_TYPES:
@@ -305,6 +334,22 @@ class _Rules:
                 f"The start node '{start}' does not exist.",
                 field="start",
             )
+
+    def check_intents(self):
+        intents = self.doc.get("intents")
+        if not isinstance(intents, dict):
+            return
+        for name, spec in intents.items():
+            examples = spec.get("examples") if isinstance(spec, dict) else None
+            if isinstance(examples, list) and not any(
+                isinstance(e, str) and e.strip() for e in examples
+            ):
+                self.add(
+                    "intent_without_examples",
+                    f"Intent '{name}' has no examples, so nothing said could "
+                    "ever match it; give it a few phrases a caller would say.",
+                    field=f"intents.{name}.examples",
+                )
 
     def check_global_routes(self):
         seen = {}
@@ -436,7 +481,16 @@ class _Rules:
                         f"{field}.weight",
                     )
                 weights[variant.get("segment") or None] += weight
-            self.check_template(variant.get("text"), node_id, f"{field}.text")
+            text = variant.get("text")
+            if isinstance(text, str) and not text.strip() and not variant.get("audio"):
+                self.add(
+                    "empty_prompt",
+                    "The variant says nothing: give it a text (or an audio file).",
+                    node_id,
+                    f"{field}.text",
+                )
+            else:
+                self.check_template(text, node_id, f"{field}.text")
 
         if not any(not v.get("segment") for _, v in variants):
             self.add(
@@ -496,8 +550,13 @@ class _Rules:
         allowed = _events_of(node_type)
         if value in allowed:
             return True
-        if allowed:
-            hint = f"it leaves by {', '.join(repr(e) for e in allowed)}."
+        names = [repr(e) for e in allowed]
+        events = " and ".join([", ".join(names[:-1]), names[-1]] if names else [])
+        events = events.removeprefix(" and ")
+        if node_type in LISTENING_TYPES:
+            hint = f"it leaves by intents, DTMF keys and the events {events}."
+        elif allowed:
+            hint = f"it leaves by {events}."
         else:
             hint = "it ends the call."
         self.add(
@@ -620,17 +679,30 @@ class _Rules:
         except TemplateError as exc:
             self.add(
                 "template_syntax",
-                f"The template does not compile: {exc}.",
+                f"The template does not compile: {str(exc).rstrip('.')}.",
                 node_id,
                 field,
             )
             return
-        for name in sorted(used - self.variables):
+        undeclared = used - self.variables
+        for name in sorted(undeclared):
             self.add(
                 "undeclared_variable",
                 f"'{name}' is not a declared variable: declare it under "
                 "'variables', or use a built-in one "
                 f"({', '.join(sorted(BUILTIN_VARIABLES))}).",
+                node_id,
+                field,
+            )
+        if undeclared:
+            return  # rendering would only fail on the same names
+        try:
+            render_template(source, self.sample)
+        except TemplateError as exc:
+            self.add(
+                "template_render",
+                "The template fails to render for a sample contact, and "
+                f"would fail in every call: {str(exc).rstrip('.')}.",
                 node_id,
                 field,
             )

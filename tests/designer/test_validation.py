@@ -413,7 +413,8 @@ def test_the_event_message_names_the_events_of_the_node_type():
     node(document, "greeting")["routes"].append({"event": "human", "to": "offer"})
     [problem] = check(document)
     assert problem.message == (
-        "A greeting node never raises 'human': it leaves by 'no_input', 'no_match'."
+        "A greeting node never raises 'human': it leaves by intents, DTMF keys "
+        "and the events 'no_input' and 'no_match'."
     )
 
 
@@ -630,3 +631,144 @@ def test_every_problem_is_reported_at_once():
         ("missing_outcome", "end_refusal", "outcome"),
         ("unknown_intent", "confirm", "routes[3].intent"),
     }
+
+
+# -- templates that compile but cannot render ----------------------------------
+
+
+def test_a_template_syntax_message_ends_with_one_full_stop():
+    document = valid_document()
+    node(document, "offer")["prompt"]["variants"][0]["text"] = "{{ name "
+    [problem] = check(document)
+    assert problem.message == (
+        "The template does not compile: line 1: unexpected end of template, "
+        "expected 'end of print statement'."
+    )
+
+
+@pytest.mark.parametrize(
+    "text, reason",
+    [
+        (
+            "{{ name.__class__ }}",
+            "not allowed in a prompt: access to attribute '__class__' of 'str' "
+            "object is unsafe.",
+        ),
+        (
+            "{{ name|attr('__class__') }}",
+            "not allowed in a prompt: access to attribute '__class__' of 'str' "
+            "object is unsafe.",
+        ),
+        (
+            "{{ range(100000000)|list }}",
+            "OverflowError: Range too big. The sandbox blocks ranges larger "
+            "than MAX_RANGE (100000).",
+        ),
+        (
+            "{{ 'x' * 100000000 }}",
+            "not allowed in a prompt: '*' would make 100000000 characters; "
+            "the limit is 2000.",
+        ),
+        ("{{ limit.digits }}", "'str object' has no attribute 'digits'."),
+        (
+            "{% for i in range(500) %}{{ name }} {% endfor %}",
+            "prompt renders to 2499 characters; the limit is 2000.",
+        ),
+    ],
+)
+def test_a_template_that_fails_for_a_sample_contact_is_an_error(text, reason):
+    document = valid_document()
+    node(document, "offer")["prompt"]["variants"][0]["text"] = text
+    [problem] = check(document)
+    assert (problem.code, problem.node, problem.field) == (
+        "template_render",
+        "offer",
+        "prompt.variants[0].text",
+    )
+    assert problem.message == (
+        "The template fails to render for a sample contact, and would fail in "
+        f"every call: {reason}"
+    )
+
+
+@pytest.mark.parametrize(
+    "text", ["{% include 'x' %}", "{% import 'x' as x %}", "{% extends 'x' %}"]
+)
+def test_a_template_cannot_read_other_templates(text):
+    document = valid_document()
+    node(document, "transfer")["transfer"]["summary"] = text
+    [problem] = check(document)
+    assert (problem.code, problem.field, problem.message) == (
+        "template_syntax",
+        "transfer.summary",
+        "The template does not compile: line 1: a prompt cannot include, "
+        "import or extend other templates.",
+    )
+
+
+def test_templates_render_with_examples_defaults_and_names():
+    document = valid_document()
+    document["variables"]["fee"] = {"default": 99}
+    document["variables"]["card"] = {"description": "no example"}
+    node(document, "offer")["prompt"]["variants"][0]["text"] = (
+        "{{ name|upper }} {{ fee + 1 }} {{ card|title }} "
+        "{{ intents_heard|join(', ') }} {{ last_utterance[0] }}"
+    )
+    node(document, "greeting")["reprompts"]["no_input"][0] = "{{ 100 // fee }}"
+    assert check(document) == []
+
+
+def test_a_reprompt_that_cannot_render_is_reported_where_it_is():
+    document = valid_document()
+    node(document, "greeting")["reprompts"]["no_match"][0] = "{{ 1 // 0 }}"
+    assert found(document) == {
+        ("template_render", "greeting", "reprompts.no_match[0]")
+    }
+
+
+# -- empty prompts and intents without examples --------------------------------
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\n\t"])
+def test_a_variant_that_says_nothing_is_an_error(text):
+    document = valid_document()
+    node(document, "greeting")["prompt"]["variants"][1]["text"] = text
+    [problem] = check(document)
+    assert (problem.code, problem.node, problem.field, problem.message) == (
+        "empty_prompt",
+        "greeting",
+        "prompt.variants[1].text",
+        "The variant says nothing: give it a text (or an audio file).",
+    )
+
+
+def test_a_variant_with_audio_may_have_no_text():
+    document = valid_document()
+    node(document, "greeting")["prompt"]["variants"][2]["text"] = ""
+    assert check(document) == []
+
+
+def test_an_intent_without_examples_is_an_error():
+    document = valid_document()
+    document["intents"]["card_question"]["examples"] = []
+    document["intents"]["yes"]["examples"] = ["  "]
+    problems = check(document)
+    assert [(p.code, p.node, p.field) for p in problems] == [
+        ("intent_without_examples", None, "intents.card_question.examples"),
+        ("intent_without_examples", None, "intents.yes.examples"),
+    ]
+    assert problems[0].message == (
+        "Intent 'card_question' has no examples, so nothing said could ever "
+        "match it; give it a few phrases a caller would say."
+    )
+
+
+def test_an_amd_question_names_all_its_events():
+    document = valid_document()
+    node(document, "amd")["routes"].append({"event": "next", "to": "offer"})
+    [problem] = check(document)
+    assert problem.message == (
+        "An amd_question node never raises 'next': it leaves by intents, DTMF "
+        "keys and the events 'human', 'machine', 'unsure', 'no_input' and "
+        "'no_match'."
+    )
