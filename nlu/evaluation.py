@@ -53,7 +53,9 @@ class Report:
 def read_cases(path: str | Path) -> list[Case]:
     """Read an evaluation file; ``EvalFileError`` names the first bad line."""
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        # utf-8-sig: a byte-order mark that an editor put first is not part
+        # of the first intent's name.
+        text = Path(path).read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise EvalFileError(f"no such evaluation file: {path}") from None
     except (OSError, UnicodeDecodeError) as exc:
@@ -72,6 +74,18 @@ def read_cases(path: str | Path) -> list[Case]:
     if not cases:
         raise EvalFileError(f"{path} has no 'intent<TAB>phrase' lines")
     return cases
+
+
+def check_labels(cases: list[Case], known) -> None:
+    """``EvalFileError`` for the first line whose intent nobody knows: a
+    typo there would silently count as a miss."""
+    allowed = set(known) | {"none"}
+    for case in cases:
+        if case.expected not in allowed:
+            raise EvalFileError(
+                f"line {case.line}: unknown intent {case.expected!r} "
+                f"(known: {', '.join(sorted(allowed))})"
+            )
 
 
 def evaluate(matcher, cases: list[Case]) -> Report:

@@ -22,14 +22,23 @@ def _run(*args):
     return out.getvalue()
 
 
-def test_the_command_prints_accuracy_and_the_confusion_table(cases):
-    output = _run(str(cases), "--language", "ru")
+def test_the_command_prints_accuracy_and_the_confusion_table(tmp_path):
+    path = tmp_path / "cases.tsv"
+    path.write_text(
+        "yes\tда, конечно\nno\tнет\nnone\tабырвалг\nexpensive\tа что за карта\n",
+        encoding="utf-8",
+    )
+
+    output = _run(str(path), "--language", "ru")
 
     assert output.startswith("accuracy: 75.0% (3/4)\n")
     assert "expected \\ predicted" in output
-    assert "yes             1   .   .   .  (1)" in output
-    assert "card_question   .   .   1   .  (4)" in output
-    assert "line 4: card_question -> none: а что за карта" in output
+    assert "line 4: expensive -> none: а что за карта" in output
+
+
+def test_a_script_intent_without_the_script_is_an_unknown_intent(cases):
+    with pytest.raises(CommandError, match="line 4: unknown intent 'card_question'"):
+        _run(str(cases), "--language", "ru")
 
 
 @pytest.mark.django_db
@@ -97,10 +106,31 @@ def test_a_slug_two_teams_use_needs_the_team(cases):
         script = Script.objects.create(
             team=team, slug="cards", name="Cards", language="ru"
         )
-        ScriptVersion.objects.create(script=script, number=1, document={})
+        document = {"intents": {"card_question": {"examples": ["что за карта"]}}}
+        ScriptVersion.objects.create(script=script, number=1, document=document)
 
     with pytest.raises(CommandError, match="several teams have a script 'cards'"):
         _run(str(cases), "--language", "ru", "--script", "cards")
     assert _run(str(cases), "--language", "ru", "--script", "shop/cards").startswith(
-        "accuracy: 75.0% (3/4)"
+        "accuracy: 100.0% (4/4)"
     )
+
+
+def test_an_unknown_intent_in_the_file_is_refused_with_its_line(tmp_path):
+    path = tmp_path / "eval.tsv"
+    path.write_text("yes\tда\nbogus_intent\tчто-то\n", encoding="utf-8")
+
+    with pytest.raises(CommandError) as refused:
+        call_command("nlu_eval", str(path), "--language", "ru", stdout=StringIO())
+
+    assert str(refused.value).startswith("line 2: unknown intent 'bogus_intent' (known: ")
+
+
+def test_a_byte_order_mark_is_not_part_of_the_first_intent(tmp_path):
+    path = tmp_path / "eval.tsv"
+    path.write_bytes("\ufeffyes\tда, конечно\n".encode("utf-8"))
+    out = StringIO()
+
+    call_command("nlu_eval", str(path), "--language", "ru", stdout=out)
+
+    assert "accuracy: 100.0% (1/1)" in out.getvalue()

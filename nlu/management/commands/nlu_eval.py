@@ -1,7 +1,13 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from designer.models import Script
-from nlu.evaluation import EvalFileError, evaluate, format_report, read_cases
+from nlu.evaluation import (
+    EvalFileError,
+    check_labels,
+    evaluate,
+    format_report,
+    read_cases,
+)
 from nlu.languages import LANGUAGES, UnknownLanguage, require_language
 from nlu.matcher import InvalidIntents, matcher_for
 
@@ -27,6 +33,7 @@ class Command(BaseCommand):
             cases = read_cases(file)
             intents = _script_intents(script, language) if script else None
             matcher = matcher_for(language, intents)
+            check_labels(cases, matcher.intents)
         except (EvalFileError, UnknownLanguage, InvalidIntents) as exc:
             raise CommandError(str(exc)) from None
 
