@@ -2,7 +2,7 @@
 calls of published versions logged with source ``simulation``."""
 
 import pytest
-from asgiref.sync import sync_to_async
+from channels.db import database_sync_to_async
 from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import AnonymousUser
@@ -18,7 +18,7 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
 application = URLRouter(websocket_urlpatterns)
 
 
-@sync_to_async
+@database_sync_to_async
 def setup(publish=False):
     team = make_team()
     user = member(team, "vera", Membership.Role.VIEWER)
@@ -81,7 +81,7 @@ async def test_a_call_of_the_draft_reaches_the_transfer_and_is_not_logged():
         "transfer",
     ]
     await ws.disconnect()
-    assert await sync_to_async(CallSession.objects.count)() == 0
+    assert await database_sync_to_async(CallSession.objects.count)() == 0
 
 
 async def test_a_call_of_a_published_version_is_logged_as_a_simulation():
@@ -97,7 +97,7 @@ async def test_a_call_of_a_published_version_is_logged_as_a_simulation():
     assert answer["outcome"] == "no_response"
     await ws.disconnect()
 
-    @sync_to_async
+    @database_sync_to_async
     def stored():
         session = CallSession.objects.select_related("version").get()
         kinds = list(
@@ -126,7 +126,7 @@ async def test_leaving_in_the_middle_of_a_logged_call_hangs_it_up():
     await ws.receive_json_from(timeout=10)
     await ws.receive_json_from(timeout=10)
     await ws.disconnect()
-    session = await sync_to_async(CallSession.objects.get)()
+    session = await database_sync_to_async(CallSession.objects.get)()
     assert session.outcome == "dropped"
     assert session.end_node == "greeting"
 
@@ -173,7 +173,7 @@ async def test_bad_messages_get_an_error_and_change_nothing(message, code):
     assert answer["type"] == "error"
     assert answer["code"] == code
     await ws.disconnect()
-    assert await sync_to_async(CallSession.objects.count)() == 0
+    assert await database_sync_to_async(CallSession.objects.count)() == 0
 
 
 async def test_a_bad_turn_in_a_call_is_refused_and_the_call_goes_on():
@@ -197,7 +197,7 @@ async def test_strangers_and_other_teams_cannot_connect():
     user, _ = await setup()
     _, connected, code = await connect(AnonymousUser())
     assert (connected, code) == (False, 4401)
-    other = await sync_to_async(make_team)("globex")
-    await sync_to_async(make_script)(other, slug="theirs")
+    other = await database_sync_to_async(make_team)("globex")
+    await database_sync_to_async(make_script)(other, slug="theirs")
     _, connected, code = await connect(user, slug="theirs")
     assert (connected, code) == (False, 4404)
