@@ -85,6 +85,8 @@ def read_audio(path: str | os.PathLike, *, channel: int | None = None) -> Audio:
     not exist.
     """
     path = Path(path)
+    if path.is_dir():
+        raise AudioError(f"not an audio file but a directory: {path}", code="not_found")
     if not path.is_file():
         raise AudioError(f"audio file not found: {path}", code="not_found")
 
@@ -113,6 +115,11 @@ def read_audio(path: str | os.PathLike, *, channel: int | None = None) -> Audio:
     if len(frames) == 0:
         raise AudioError(f"recording has no audio samples: {path}", code="empty")
 
+    if not np.isfinite(frames[:, index]).all():
+        # Float WAV can hold NaN or infinity, which no microphone records.
+        raise AudioError(
+            f"corrupt audio in {path}: samples that are not numbers", code="unreadable"
+        )
     samples = np.clip(frames[:, index], -1.0, 1.0)
     samples = resample(samples, rate, SAMPLE_RATE)
     return Audio(

@@ -297,3 +297,25 @@ def test_channel_message_lists_every_channel(tmp_path):
         match=r"^recording has 3 channels; channel 5 does not exist \(use 0, 1 or 2\)$",
     ):
         read_audio(path, channel=5)
+
+
+def test_a_directory_is_not_an_audio_file(tmp_path):
+    from runtime.audio.formats import AudioError, read_audio
+
+    with pytest.raises(AudioError) as refused:
+        read_audio(tmp_path)
+
+    assert str(refused.value) == f"not an audio file but a directory: {tmp_path}"
+
+
+def test_float_samples_that_are_not_numbers_are_corrupt(tmp_path):
+    from runtime.audio.formats import AudioError, read_audio
+
+    path = tmp_path / "nan.wav"
+    soundfile.write(str(path), np.full(800, np.nan, dtype=np.float32), 8000, subtype="FLOAT")
+
+    with pytest.raises(AudioError) as refused:
+        read_audio(path)
+
+    assert str(refused.value) == f"corrupt audio in {path}: samples that are not numbers"
+    assert refused.value.code == "unreadable"
