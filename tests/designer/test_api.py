@@ -515,3 +515,15 @@ def test_the_openapi_schema_generates_without_warnings(capsys):
 
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", "/dev/null")
     assert "Warning" not in capsys.readouterr().err
+
+
+@pytest.mark.django_db
+def test_the_api_docs_page_loads_its_assets_from_this_server(client):
+    from django.contrib.auth.models import User
+
+    client.force_login(User.objects.create_user("reader"))
+
+    page = client.get("/api/docs/").content.decode()
+
+    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/" in page
+    assert "cdn" not in page.lower()
