@@ -14,19 +14,28 @@ def node(page, node_id):
     return page.locator(f".react-flow__node[data-id='{node_id}']")
 
 
-def test_the_demo_script_opens_as_a_graph_without_errors(browser, live):
+@pytest.mark.parametrize(
+    "slug, name",
+    [
+        ("bank-card-offer-en", "Credit card offer"),
+        ("bank-card-offer", "Кредитная карта"),
+    ],
+)
+def test_the_demo_scripts_open_as_graphs_without_errors(browser, live, slug, name):
     page = browser.page()
     page.goto(live.url + "/scripts/")
-    expect(page.locator("#scripts tr[data-slug='bank-card-offer-en']")).to_contain_text(
-        "Credit card offer"
-    )
-    page.click("text=Credit card offer")
+    row = page.locator(f"#scripts tr[data-slug='{slug}']")
+    expect(row).to_contain_text(name)
+    expect(row).to_contain_text("v1")
+    row.locator("a").click()
     page.wait_for_selector("body[data-editor-ready='1']")
     expect(page.locator(".react-flow__node")).to_have_count(22)
     expect(node(page, "greeting")).to_contain_text("start")
-    expect(page.locator(".react-flow__edge")).not_to_have_count(0)
+    # One edge per pair of nodes joined by routes: 48 pairs in both demos.
+    expect(page.locator(".react-flow__edge")).to_have_count(48)
     expect(page.locator(".problems-head")).to_have_text("No problems")
     expect(page.locator(".react-flow__minimap")).to_be_visible()
+    expect(page.locator("#save")).to_be_disabled()
     browser.shot(page, "demo")
 
 
