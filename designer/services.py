@@ -32,6 +32,10 @@ from nlu.packs import BUILTIN_INTENTS
 logger = logging.getLogger("outcall.designer")
 
 EXPORT_FORMAT = 1
+# How deeply objects and lists may nest in a document; a valid one needs
+# about 8 levels. Deeper ones would exhaust the stack of the recursive code
+# that reads them (the schema validator, copying, JSON output).
+MAX_DEPTH = 32
 # Path segments of the API that a script slug would shadow.
 RESERVED_SLUGS = frozenset({"import"})
 
@@ -203,6 +207,8 @@ def script_validate(
         raise TypeError("script_validate() needs script=, document= or both")
     if document is None:
         document = script.draft.document
+    else:
+        _check_depth(document, "The document")
 
     problems = validate_document(document, builtin_intents=BUILTIN_INTENTS)
     if script is not None:
@@ -339,6 +345,7 @@ def script_import(
     Published versions are never touched. The document must be valid:
     what is imported is meant to be published.
     """
+    _check_depth(bundle, "The bundle")
     meta, document = _read_bundle(bundle)
     slug = slug if slug is not None else meta["slug"]
     _check_slug(slug)
@@ -435,3 +442,27 @@ def _check_language(language) -> None:
 def _check_document(document) -> None:
     if not isinstance(document, dict):
         raise InvalidInput("A script document must be a JSON object.")
+    _check_depth(document, "The document")
+
+
+def _check_depth(value, what: str) -> None:
+    """Refuse objects and lists nested deeper than ``MAX_DEPTH``.
+
+    Walks with a stack of its own rather than recursing, so that the check
+    cannot fail the way it guards against.
+    """
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        if depth > MAX_DEPTH:
+            raise InvalidInput(
+                f"{what} nests objects and lists more than {MAX_DEPTH} levels "
+                "deep; a script document needs far fewer."
+            )
+        stack.extend((child, depth + 1) for child in children)

@@ -17,6 +17,7 @@ from rest_framework.response import Response
 
 from designer import selectors, services
 from designer.api import serializers as s
+from designer.api.parsers import DocumentParser
 from designer.api.permissions import HasTeamRole, Role, memberships, team_and_role
 from designer.errors import ScriptNotFound, VersionNotFound
 from designer.graph.validation import has_errors
@@ -176,6 +177,7 @@ class ScriptDetailView(ScriptView):
 
 class DraftView(ScriptView):
     serializer_class = s.DraftSerializer
+    parser_classes = (DocumentParser,)
 
     @extend_schema(
         summary="The script's draft",
@@ -224,6 +226,7 @@ class DraftExportView(ScriptView):
 
 class ValidateView(ScriptView):
     serializer_class = s.ValidationResultSerializer
+    parser_classes = (DocumentParser,)
     roles = {"POST": Role.VIEWER}
 
     @extend_schema(
@@ -315,6 +318,7 @@ class VersionExportView(ScriptView):
 
 class ImportView(ScriptView):
     serializer_class = s.BundleSerializer
+    parser_classes = (DocumentParser,)
     roles = {"POST": Role.AUTHOR}
 
     @extend_schema(

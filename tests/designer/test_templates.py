@@ -23,13 +23,17 @@ def test_small_products_and_powers_render():
     [
         (
             "{{ 'x' * 100000000 }}",
-            "not allowed in a prompt: '*' would make 100000000 characters; "
-            "the limit is 2000",
+            (
+                "not allowed in a prompt: '*' would make 100000000 characters; "
+                "the limit is 2000"
+            ),
         ),
         (
             "{{ 100000000 * name }}",
-            "not allowed in a prompt: '*' would make 400000000 characters; "
-            "the limit is 2000",
+            (
+                "not allowed in a prompt: '*' would make 400000000 characters; "
+                "the limit is 2000"
+            ),
         ),
         (
             "{{ [1, 2] * 1001 }}",

@@ -651,23 +651,31 @@ def test_a_template_syntax_message_ends_with_one_full_stop():
     [
         (
             "{{ name.__class__ }}",
-            "not allowed in a prompt: access to attribute '__class__' of 'str' "
-            "object is unsafe.",
+            (
+                "not allowed in a prompt: access to attribute '__class__' of 'str' "
+                "object is unsafe."
+            ),
         ),
         (
             "{{ name|attr('__class__') }}",
-            "not allowed in a prompt: access to attribute '__class__' of 'str' "
-            "object is unsafe.",
+            (
+                "not allowed in a prompt: access to attribute '__class__' of 'str' "
+                "object is unsafe."
+            ),
         ),
         (
             "{{ range(100000000)|list }}",
-            "OverflowError: Range too big. The sandbox blocks ranges larger "
-            "than MAX_RANGE (100000).",
+            (
+                "OverflowError: Range too big. The sandbox blocks ranges larger "
+                "than MAX_RANGE (100000)."
+            ),
         ),
         (
             "{{ 'x' * 100000000 }}",
-            "not allowed in a prompt: '*' would make 100000000 characters; "
-            "the limit is 2000.",
+            (
+                "not allowed in a prompt: '*' would make 100000000 characters; "
+                "the limit is 2000."
+            ),
         ),
         ("{{ limit.digits }}", "'str object' has no attribute 'digits'."),
         (
@@ -701,8 +709,10 @@ def test_a_template_cannot_read_other_templates(text):
     assert (problem.code, problem.field, problem.message) == (
         "template_syntax",
         "transfer.summary",
-        "The template does not compile: line 1: a prompt cannot include, "
-        "import or extend other templates.",
+        (
+            "The template does not compile: line 1: a prompt cannot include, "
+            "import or extend other templates."
+        ),
     )
 
 
@@ -721,9 +731,7 @@ def test_templates_render_with_examples_defaults_and_names():
 def test_a_reprompt_that_cannot_render_is_reported_where_it_is():
     document = valid_document()
     node(document, "greeting")["reprompts"]["no_match"][0] = "{{ 1 // 0 }}"
-    assert found(document) == {
-        ("template_render", "greeting", "reprompts.no_match[0]")
-    }
+    assert found(document) == {("template_render", "greeting", "reprompts.no_match[0]")}
 
 
 # -- empty prompts and intents without examples --------------------------------

@@ -1,0 +1,134 @@
+"""Bad input at the edges of the designer: nesting, size, unrouted paths."""
+
+import json
+
+import pytest
+
+from designer import services
+from designer.errors import InvalidInput
+from tests.designer.documents import valid_document
+
+pytestmark = pytest.mark.django_db
+
+SCRIPT = "/api/scripts/card-offer/"
+TOO_DEEP = (
+    "The document nests objects and lists more than 32 levels deep; "
+    "a script document needs far fewer."
+)
+UNREAD = (
+    "The body nests objects and lists too deeply to read; a script document "
+    "needs far fewer than 32 levels."
+)
+
+
+def nested(levels: int) -> dict:
+    """A valid document with an object ``levels`` deep in it, all told."""
+    document = valid_document()
+    inner = {}
+    document["variables"]["name"]["deep"] = inner
+    for _ in range(levels - 4):  # document, variables, name, deep
+        inner["x"] = {}
+        inner = inner["x"]
+    return document
+
+
+def deep_json(levels: int) -> str:
+    """An object ``levels`` deep as JSON text, too deep for json.dumps."""
+    return '{"x":' * (levels - 1) + "{}" + "}" * (levels - 1)
+
+
+def post_json(client, method, url, payload, deep=None):
+    """Send ``payload`` with ``deep`` (JSON text) in place of "DEEP"."""
+    body = json.dumps(payload)
+    if deep is not None:
+        body = body.replace('"DEEP"', deep)
+    return getattr(client, method)(url, body, content_type="application/json")
+
+
+def test_32_levels_are_accepted_33_are_not(script, author):
+    services.script_validate(document=nested(32))
+    with pytest.raises(InvalidInput) as caught:
+        services.draft_save(
+            script=script, document=nested(33), author=author, base_revision=None
+        )
+    assert caught.value.message == TOO_DEEP
+    assert script.draft.revision == 1
+
+
+def test_the_depth_check_does_not_recurse(script):
+    with pytest.raises(InvalidInput):
+        services.script_validate(script=script, document=nested(100_000))
+
+
+@pytest.mark.parametrize(
+    "method, url, wrap",
+    [
+        ("put", f"{SCRIPT}draft/", lambda d: {"document": d, "base_revision": None}),
+        ("post", f"{SCRIPT}validate/", lambda d: {"document": d}),
+    ],
+)
+def test_a_deeply_nested_document_is_400(
+    script, publisher, client_for, method, url, wrap
+):
+    client = client_for(publisher)
+    response = post_json(client, method, url, wrap(nested(200)))
+    assert response.status_code == 400
+    assert response.json() == {"error": {"code": "invalid_input", "message": TOO_DEEP}}
+
+    response = post_json(client, method, url, wrap("DEEP"), deep=deep_json(990))
+    assert response.status_code == 400
+    assert response.json() == {"error": {"code": "invalid_input", "message": UNREAD}}
+    assert script.draft.revision == 1
+
+
+def test_a_deeply_nested_bundle_is_400_and_imports_nothing(
+    script, publisher, client_for
+):
+    client = client_for(publisher)
+    bundle = client.get(f"{SCRIPT}draft/export/").json()
+    bundle["document"]["variables"]["name"]["deep"] = "DEEP"
+    bundle["version"].pop("checksum")
+    for levels, message in [
+        (
+            200,
+            (
+                "The bundle nests objects and lists more than 32 levels deep; "
+                "a script document needs far fewer."
+            ),
+        ),
+        (990, UNREAD),
+    ]:
+        response = post_json(
+            client, "post", "/api/scripts/import/", bundle, deep=deep_json(levels)
+        )
+        assert response.status_code == 400
+        assert response.json() == {
+            "error": {"code": "invalid_input", "message": message}
+        }
+    assert script.draft.revision == 1
+
+
+def test_the_document_endpoints_take_json_only(author, client_for):
+    schema = (
+        client_for(author).get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    )
+    paths = schema["paths"]
+    bodies = {
+        ("put", "/api/scripts/{slug}/draft/"),
+        ("post", "/api/scripts/{slug}/validate/"),
+        ("post", "/api/scripts/import/"),
+    }
+    for method, path in bodies:
+        assert list(paths[path][method]["requestBody"]["content"]) == [
+            "application/json"
+        ], (method, path)
+
+
+def test_a_form_body_is_415(script, author, client_for):
+    response = client_for(author).put(
+        f"{SCRIPT}draft/",
+        "document=x",
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert response.status_code == 415
+    assert response.json()["error"]["code"] == "unsupported_media_type"
