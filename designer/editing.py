@@ -98,9 +98,7 @@ def route_label(route: dict) -> str:
 def _variants(node: dict) -> dict[str, dict]:
     prompt = node.get("prompt") or {}
     variants = prompt.get("variants") if isinstance(prompt, dict) else None
-    return {
-        v.get("id"): v for v in variants or [] if isinstance(v, dict)
-    }
+    return {v.get("id"): v for v in variants or [] if isinstance(v, dict)}
 
 
 def _node_changes(old: dict, new: dict) -> list[dict]:
@@ -108,23 +106,42 @@ def _node_changes(old: dict, new: dict) -> list[dict]:
     for field in NODE_FIELDS:
         if old.get(field) != new.get(field):
             changes.append(
-                {"what": "field", "field": field, "old": old.get(field),
-                 "new": new.get(field)}
+                {
+                    "what": "field",
+                    "field": field,
+                    "old": old.get(field),
+                    "new": new.get(field),
+                }
             )
     old_variants, new_variants = _variants(old), _variants(new)
     for vid in old_variants.keys() - new_variants.keys():
-        changes.append({"what": "variant_removed", "variant": vid,
-                        "old": old_variants[vid].get("text")})
+        changes.append(
+            {
+                "what": "variant_removed",
+                "variant": vid,
+                "old": old_variants[vid].get("text"),
+            }
+        )
     for vid in new_variants.keys() - old_variants.keys():
-        changes.append({"what": "variant_added", "variant": vid,
-                        "new": new_variants[vid].get("text")})
+        changes.append(
+            {
+                "what": "variant_added",
+                "variant": vid,
+                "new": new_variants[vid].get("text"),
+            }
+        )
     for vid in sorted(old_variants.keys() & new_variants.keys(), key=str):
         before, after = old_variants[vid], new_variants[vid]
         for field in ("text", "weight", "segment", "audio"):
             if before.get(field) != after.get(field):
                 changes.append(
-                    {"what": "variant_changed", "variant": vid, "field": field,
-                     "old": before.get(field), "new": after.get(field)}
+                    {
+                        "what": "variant_changed",
+                        "variant": vid,
+                        "field": field,
+                        "old": before.get(field),
+                        "new": after.get(field),
+                    }
                 )
     old_routes = [route_label(r) for r in old.get("routes") or []]
     new_routes = [route_label(r) for r in new.get("routes") or []]
@@ -165,7 +182,8 @@ def document_diff(old: dict, new: dict) -> dict:
         "intents_added": sorted(new_intents.keys() - old_intents.keys()),
         "intents_removed": sorted(old_intents.keys() - new_intents.keys()),
         "intents_changed": sorted(
-            i for i in old_intents.keys() & new_intents.keys()
+            i
+            for i in old_intents.keys() & new_intents.keys()
             if old_intents[i] != new_intents[i]
         ),
         "global_routes_added": [r for r in new_global if r not in old_global],
@@ -176,7 +194,7 @@ def document_diff(old: dict, new: dict) -> dict:
             else None
         ),
     }
-    diff["same"] = not any(
-        v for k, v in diff.items() if k != "start"
-    ) and diff["start"] is None
+    diff["same"] = (
+        not any(v for k, v in diff.items() if k != "start") and diff["start"] is None
+    )
     return diff

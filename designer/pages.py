@@ -29,10 +29,7 @@ def home(request):
 def script_list(request):
     roles = memberships(request.user)
     scripts = selectors.script_list(teams=list(roles))
-    rows = [
-        {"script": script, "role": roles[script.team]}
-        for script in scripts
-    ]
+    rows = [{"script": script, "role": roles[script.team]} for script in scripts]
     return render(
         request,
         "designer/script_list.html",

@@ -17,7 +17,8 @@ from designer.errors import InvalidInput, VersionNotFound
 class PreviewSerializer(serializers.Serializer):
     template = serializers.CharField(allow_blank=True, trim_whitespace=False)
     document = serializers.JSONField(
-        required=False, help_text="Whose variable examples to use; the draft's if left out."
+        required=False,
+        help_text="Whose variable examples to use; the draft's if left out.",
     )
     variables = serializers.DictField(required=False)
     segment = serializers.CharField(required=False, allow_blank=True, default="")
@@ -60,7 +61,9 @@ class PreviewView(ScriptView):
 
 def _version_parameter(name: str) -> OpenApiParameter:
     return OpenApiParameter(
-        name, OpenApiTypes.STR, required=True,
+        name,
+        OpenApiTypes.STR,
+        required=True,
         description="A version number, or `draft`.",
     )
 
@@ -70,7 +73,11 @@ class DiffView(ScriptView):
 
     @extend_schema(
         summary="What changed between two versions (or a version and the draft)",
-        parameters=[TEAM_PARAMETER, _version_parameter("from"), _version_parameter("to")],
+        parameters=[
+            TEAM_PARAMETER,
+            _version_parameter("from"),
+            _version_parameter("to"),
+        ],
         responses={200: OpenApiTypes.OBJECT, **errors(400, 404)},
     )
     def get(self, request, slug):
@@ -96,12 +103,17 @@ class BuiltinIntentsView(APIView):
     @extend_schema(
         summary="The built-in intents of a language, with their examples",
         parameters=[
-            OpenApiParameter("language", OpenApiTypes.STR, required=True, enum=["ru", "en"])
+            OpenApiParameter(
+                "language", OpenApiTypes.STR, required=True, enum=["ru", "en"]
+            )
         ],
         responses={200: OpenApiTypes.OBJECT, **errors(400)},
     )
     def get(self, request):
         language = request.query_params.get("language", "")
         return Response(
-            {"language": language, "intents": editing.builtin_intents(language=language)}
+            {
+                "language": language,
+                "intents": editing.builtin_intents(language=language),
+            }
         )
