@@ -10,5 +10,6 @@ urlpatterns = [
     path("api/", include("designer.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="openapi-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="openapi-schema")),
+    path("api/", include("designer.api.fallback")),  # JSON 404s; keep last of api/
     path("", include("designer.page_urls")),
 ]

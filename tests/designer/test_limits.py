@@ -132,3 +132,74 @@ def test_a_form_body_is_415(script, author, client_for):
     )
     assert response.status_code == 415
     assert response.json()["error"]["code"] == "unsupported_media_type"
+
+
+# -- errors that never reach a view --------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        f"{SCRIPT}versions/-1/",
+        f"{SCRIPT}versions/abc/",
+        "/api/nothing-here/",
+        "/api/analytics/nothing-here/",
+        "/api/live/nothing-here/",
+    ],
+)
+def test_an_unrouted_api_path_is_a_json_404(script, author, client_for, path):
+    for method in ("get", "post", "delete"):
+        response = getattr(client_for(author), method)(path)
+        assert response.status_code == 404
+        assert response.json() == {
+            "error": {
+                "code": "not_found",
+                "message": f"No API endpoint at {path}. The endpoints are listed "
+                "at /api/docs/.",
+            }
+        }
+
+
+def test_a_path_without_its_slash_is_told_so(author, client_for):
+    response = client_for(author).get("/api/scripts")
+    assert response.status_code == 404
+    assert response.json()["error"]["message"] == (
+        "No API endpoint at /api/scripts. API paths end with '/'. The endpoints "
+        "are listed at /api/docs/."
+    )
+
+
+def test_the_routes_of_other_apps_stay_reachable(author, client_for):
+    client = client_for(author)
+    assert client.get("/api/schema/").status_code == 200
+    assert client.get("/api/docs/").status_code == 200
+    assert client.get("/api/analytics/funnel/").status_code != 404
+    assert client.post("/api/live/routes/", {}, format="json").status_code != 404
+
+
+def test_a_body_over_5_mb_is_413(script, author, client_for):
+    text = "x" * (5 * 1024 * 1024)
+    response = post_json(
+        client_for(author), "put", f"{SCRIPT}draft/", {"document": {"t": text}}
+    )
+    assert response.status_code == 413
+    assert response.json() == {
+        "error": {
+            "code": "too_large",
+            "message": "The request body is over 5242880 bytes, the most the API "
+            "accepts.",
+        }
+    }
+    assert script.draft.revision == 1
+
+
+def test_a_body_just_under_the_limit_is_read(script, author, client_for):
+    document = valid_document()
+    document["variables"]["name"]["description"] = "x" * (5 * 1024 * 1024 - 10_000)
+    response = post_json(
+        client_for(author),
+        "put",
+        f"{SCRIPT}draft/",
+        {"document": document, "base_revision": 1},
+    )
+    assert response.status_code == 200
