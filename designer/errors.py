@@ -38,6 +38,18 @@ class TeamNotFound(DesignerError):
     default_message = "No such team among yours."
 
 
+class LanguageMismatch(DesignerError):
+    code = "language_mismatch"
+    status_code = 400
+    default_message = "The languages of the script and the document differ."
+
+
+class NothingToPublish(DesignerError):
+    code = "nothing_to_publish"
+    status_code = 409
+    default_message = "The draft is the same as the latest published version."
+
+
 class ScriptNotFound(DesignerError):
     code = "script_not_found"
     status_code = 404

@@ -18,6 +18,8 @@ from django.utils import timezone
 from designer.errors import (
     DraftConflict,
     InvalidInput,
+    LanguageMismatch,
+    NothingToPublish,
     ScriptNotFound,
     ScriptProtected,
     SlugTaken,
@@ -352,6 +354,7 @@ def script_import(
 
     with transaction.atomic():
         script = Script.objects.select_for_update().filter(team=team, slug=slug).first()
+        _check_bundle_language(meta["language"], document, script)
         language = script.language if script else meta["language"]
         problems = validate_document(document, builtin_intents=BUILTIN_INTENTS)
         problems += _language_problems(document, language)
@@ -374,6 +377,23 @@ def script_import(
             _draft_replace(_locked_draft(script), document=document, author=author)
     logger.info("script %s/%s imported", team.slug, slug)
     return script
+
+
+def _check_bundle_language(declared: str, document: dict, script) -> None:
+    """The bundle's script, its document and the script it replaces (if
+    any) must all be in one language."""
+    found = document.get("language")
+    if isinstance(found, str) and found != declared:
+        raise LanguageMismatch(
+            f"The bundle's script is in '{declared}' but its document says "
+            f"'{found}'; nothing was imported."
+        )
+    if script is not None and script.language != declared:
+        raise LanguageMismatch(
+            f"The bundle is in '{declared}' but script '{script.slug}' is in "
+            f"'{script.language}'; import it under another slug (?slug=) "
+            "instead. Nothing was imported."
+        )
 
 
 def _read_bundle(bundle) -> tuple[dict, dict]:

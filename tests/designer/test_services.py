@@ -11,6 +11,7 @@ from designer import services
 from designer.errors import (
     DraftConflict,
     InvalidInput,
+    LanguageMismatch,
     ScriptNotFound,
     ScriptProtected,
     SlugTaken,
@@ -363,9 +364,37 @@ def test_an_invalid_document_is_not_imported(team, script):
 def test_an_import_must_be_in_the_language_of_the_script_it_replaces(team, script):
     english = services.script_create(team=team, slug="en", name="En", language="en")
     bundle = services.version_export(version=script.draft)
-    with pytest.raises(ValidationFailed) as caught:
+    with pytest.raises(LanguageMismatch) as caught:
         services.script_import(team=team, bundle=bundle, author=None, slug="en")
-    assert [p.code for p in caught.value.problems] == ["language_mismatch"]
+    assert caught.value.as_dict() == {
+        "code": "language_mismatch",
+        "message": "The bundle is in 'ru' but script 'en' is in 'en'; import it "
+        "under another slug (?slug=) instead. Nothing was imported.",
+    }
+    assert english.draft.revision == 1
+
+
+def test_an_import_whose_document_is_not_in_the_bundles_language_is_refused(team):
+    english = services.script_create(team=team, slug="en", name="En", language="en")
+    bundle = services.version_export(version=english.draft)
+    bundle["script"]["language"] = "ru"
+    with pytest.raises(LanguageMismatch) as caught:
+        services.script_import(team=team, bundle=bundle, author=None, slug="fresh")
+    assert caught.value.message == (
+        "The bundle's script is in 'ru' but its document says 'en'; nothing "
+        "was imported."
+    )
+    assert not Script.objects.filter(slug="fresh").exists()
+
+
+def test_a_bundle_declaring_the_scripts_language_must_hold_a_document_in_it(
+    team, script
+):
+    english = services.script_create(team=team, slug="en", name="En", language="en")
+    bundle = services.version_export(version=script.draft)
+    bundle["script"]["language"] = "en"
+    with pytest.raises(LanguageMismatch, match="its document says 'ru'"):
+        services.script_import(team=team, bundle=bundle, author=None, slug="en")
     assert english.draft.revision == 1
 
 
