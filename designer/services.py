@@ -12,14 +12,13 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_slug
 from django.db import IntegrityError, transaction
-from django.db.models import Max, ProtectedError
+from django.db.models import ProtectedError
 from django.utils import timezone
 
 from designer.errors import (
     DraftConflict,
     InvalidInput,
     LanguageMismatch,
-    NothingToPublish,
     ScriptNotFound,
     ScriptProtected,
     SlugTaken,
@@ -250,18 +249,27 @@ def script_publish(
         Script.objects.select_for_update().get(pk=script.pk)
         draft = _locked_draft(script)
         if base_revision is not None and base_revision != draft.revision:
-            raise DraftConflict(draft.revision)
+            raise DraftConflict(
+                draft.revision,
+                f"The draft changed after revision {base_revision}, which you "
+                f"meant to publish; it is now at revision {draft.revision}. "
+                f"Nothing was published: review the draft and publish with "
+                f"base_revision {draft.revision}.",
+            )
+        latest = script.versions.filter(number__isnull=False).order_by("-number")
+        latest = latest.only("number").first()
+        checksum = document_checksum(draft.document)
 
         problems = script_validate(script=script, document=draft.document)
         if has_errors(problems):
             raise ValidationFailed(problems)
 
-        last = script.versions.aggregate(last=Max("number"))["last"] or 0
+        last = latest.number if latest is not None else 0
         version = ScriptVersion.objects.create(
             script=script,
             number=last + 1,
             document=copy.deepcopy(draft.document),
-            checksum=document_checksum(draft.document),
+            checksum=checksum,
             revision=draft.revision,
             author=author,
             published_at=timezone.now(),

@@ -409,7 +409,13 @@ def test_publish_with_a_stale_base_revision_is_409(script, publisher, client_for
         f"{SCRIPT}publish/", {"base_revision": 3}, format="json"
     )
     assert response.status_code == 409
-    assert response.json()["error"]["current_revision"] == 1
+    assert response.json()["error"] == {
+        "code": "draft_conflict",
+        "message": "The draft changed after revision 3, which you meant to "
+        "publish; it is now at revision 1. Nothing was published: review the "
+        "draft and publish with base_revision 1.",
+        "current_revision": 1,
+    }
 
 
 # -- versions and export -------------------------------------------------------
