@@ -19,6 +19,7 @@ from designer.errors import (
     DraftConflict,
     InvalidInput,
     LanguageMismatch,
+    NothingToPublish,
     ScriptNotFound,
     ScriptProtected,
     SlugTaken,
@@ -257,8 +258,13 @@ def script_publish(
                 f"base_revision {draft.revision}.",
             )
         latest = script.versions.filter(number__isnull=False).order_by("-number")
-        latest = latest.only("number").first()
+        latest = latest.only("number", "checksum").first()
         checksum = document_checksum(draft.document)
+        if latest is not None and latest.checksum == checksum:
+            raise NothingToPublish(
+                f"The draft is the same as version {latest.number}; change it "
+                "before publishing again."
+            )
 
         problems = script_validate(script=script, document=draft.document)
         if has_errors(problems):

@@ -223,7 +223,8 @@ def test_script_rates_win_over_the_team_default(client, calls, team):
 
 def test_a_version_filter_picks_that_version(client, calls, team):
     script = calls.script
-    services.draft_save(script=script, document=DOCUMENT, base_revision=None, author=None)
+    changed = {**DOCUMENT, "variables": {**DOCUMENT.get("variables", {}), "extra": {}}}
+    services.draft_save(script=script, document=changed, base_revision=None, author=None)
     services.script_publish(script=script, author=None)
 
     latest = get(client, "funnel").json()

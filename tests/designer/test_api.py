@@ -418,6 +418,18 @@ def test_publish_with_a_stale_base_revision_is_409(script, publisher, client_for
     }
 
 
+def test_publishing_an_unchanged_draft_is_409(script, publisher, client_for):
+    client = client_for(publisher)
+    assert client.post(f"{SCRIPT}publish/").status_code == 201
+    response = client.post(f"{SCRIPT}publish/")
+    assert response.status_code == 409
+    assert response.json()["error"] == {
+        "code": "nothing_to_publish",
+        "message": "The draft is the same as version 1; change it before "
+        "publishing again.",
+    }
+
+
 # -- versions and export -------------------------------------------------------
 
 
@@ -426,6 +438,10 @@ def test_versions_are_listed_newest_first_without_documents(
 ):
     client = client_for(publisher)
     client.post(f"{SCRIPT}publish/")
+    edited = {**valid_document(), "start": "offer"}
+    client.put(
+        f"{SCRIPT}draft/", {"document": edited, "base_revision": 1}, format="json"
+    )
     client.post(f"{SCRIPT}publish/")
     listed = client.get(f"{SCRIPT}versions/").json()
     assert [v["number"] for v in listed] == [2, 1]

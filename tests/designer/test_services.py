@@ -12,6 +12,7 @@ from designer.errors import (
     DraftConflict,
     InvalidInput,
     LanguageMismatch,
+    NothingToPublish,
     ScriptNotFound,
     ScriptProtected,
     SlugTaken,
@@ -172,7 +173,7 @@ def test_publishing_creates_numbered_versions_with_the_drafts_document(
 ):
     first = services.script_publish(script=script, author=publisher)
     services.draft_save(
-        script=script, document=valid_document(), author=publisher, base_revision=None
+        script=script, document=minimal_valid(), author=publisher, base_revision=None
     )
     second = services.script_publish(script=script, author=publisher)
 
@@ -181,6 +182,24 @@ def test_publishing_creates_numbered_versions_with_the_drafts_document(
     assert second.published_at is not None
     assert second.document == script.draft.document
     assert script.draft.number is None
+
+
+def test_an_unchanged_draft_is_not_published_again(script, publisher):
+    services.script_publish(script=script, author=publisher)
+    with pytest.raises(NothingToPublish) as caught:
+        services.script_publish(script=script, author=publisher)
+    assert caught.value.as_dict() == {
+        "code": "nothing_to_publish",
+        "message": "The draft is the same as version 1; change it before "
+        "publishing again.",
+    }
+    assert script.versions.filter(number__isnull=False).count() == 1
+
+
+def minimal_valid() -> dict:
+    document = valid_document()
+    node(document, "greeting")["title"] = "Hello"
+    return document
 
 
 def test_the_checksum_is_sha256_of_the_canonical_json(script, publisher):
@@ -248,6 +267,9 @@ def test_a_published_version_never_changes(script, publisher):
 
 def test_resolve_finds_the_latest_or_a_numbered_version(team, script, publisher):
     services.script_publish(script=script, author=publisher)
+    services.draft_save(
+        script=script, document=minimal_valid(), author=None, base_revision=None
+    )
     services.script_publish(script=script, author=publisher)
     assert services.resolve_version(team=team, slug="card-offer").number == 2
     assert (

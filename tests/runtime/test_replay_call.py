@@ -301,11 +301,15 @@ def test_malformed_variable_is_refused(demo, recordings):
 
 @pytest.mark.asr
 def test_a_call_id_already_logged_is_refused(demo, recordings):
-    replay(str(recordings["jfk_mulaw8k"]), "--script", "bank-card-offer-en", "--call-id", "x1")
+    replay(
+        str(recordings["jfk_mulaw8k"]), "--script", "bank-card-offer-en", *DEMO_VARS,
+        "--call-id", "x1",
+    )
     with pytest.raises(CommandError, match="call id 'x1' is already in the event log"):
         call_command(
             "replay_call", str(recordings["jfk_mulaw8k"]),
-            "--script", "bank-card-offer-en", "--call-id", "x1", stdout=io.StringIO(),
+            "--script", "bank-card-offer-en", *DEMO_VARS, "--call-id", "x1",
+            stdout=io.StringIO(),
         )
     assert CallSession.objects.count() == 1
 
