@@ -76,24 +76,32 @@ class Tally:
         self.nodes.clear()
 
 
+# Rows per statement: a few round trips instead of one per row, within
+# SQLite's limit on parameters (32,766) for the widest row (29 columns).
+UPSERT_ROWS = 200
+
+
 def _upsert(model, cell_fields, sum_fields, cells) -> None:
     """``INSERT ... ON CONFLICT DO UPDATE`` adding to the stored sums
-    (PostgreSQL and SQLite both accept this form). One statement text for
-    every row, so the driver prepares it once (psycopg pipelines it)."""
+    (PostgreSQL and SQLite both accept this form), many rows a statement.
+    Each cell is one key of ``cells``, so no statement touches a row twice."""
     if not cells:
         return
     table = connection.ops.quote_name(model._meta.db_table)
     columns = [*cell_fields, *sum_fields]
     updates = ", ".join(f"{f} = {table}.{f} + excluded.{f}" for f in sum_fields)
-    sql = (
-        f"INSERT INTO {table} ({', '.join(columns)}) "
-        f"VALUES ({', '.join(['%s'] * len(columns))}) "
-        f"ON CONFLICT ({', '.join(cell_fields)}) DO UPDATE SET {updates}"
-    )
+    row_sql = f"({', '.join(['%s'] * len(columns))})"
     # A fixed order of cells keeps concurrent writers from deadlocking.
     rows = [(*key, *sums) for key, sums in sorted(cells.items(), key=_cell_order)]
     with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
+        for start in range(0, len(rows), UPSERT_ROWS):
+            chunk = rows[start : start + UPSERT_ROWS]
+            cursor.execute(
+                f"INSERT INTO {table} ({', '.join(columns)}) "
+                f"VALUES {', '.join([row_sql] * len(chunk))} "
+                f"ON CONFLICT ({', '.join(cell_fields)}) DO UPDATE SET {updates}",
+                [value for row in chunk for value in row],
+            )
 
 
 def _cell_order(item):
