@@ -16,7 +16,10 @@ Rules, as in ``runtime.replay``:
 - Speech that goes on for ``BARGE_IN_SECONDS`` during a prompt that allows
   barge-in stops the prompt at once (``clear``); the utterance is handled
   when it ends. A shorter one is recognised first: a backchannel («угу»,
-  «да-да», "mhm") leaves the prompt playing, anything else interrupts it.
+  «да-да», "mhm"), or a short sound recognised with a confidence below
+  ``BACKCHANNEL_CONFIDENCE``, leaves the prompt playing; anything else
+  interrupts it. An utterance is judged by whether it began during a
+  prompt, even if the prompt has ended by the time it is recognised.
 - During a prompt that does not allow barge-in, what the caller says is
   taken when the prompts end.
 - Silence of the node's ``no_input_timeout`` after the prompts is
@@ -411,14 +414,25 @@ class CallPipeline:
         try:
             while self._queue:
                 say = self._queue.pop(0)
-                samples = await self.speech.render(
-                    say, language=self.language, sample_rate=self.format.sample_rate
-                )
+                try:
+                    samples = await self.speech.render(
+                        say, language=self.language, sample_rate=self.format.sample_rate
+                    )
+                except Exception:
+                    logger.exception("%s: no audio for %s; skipped", self.call_id, say.node)
+                    continue
                 frames = self.format.frames(samples)
                 started = self._loop.time()
                 self._playing = _Playing(say, started, len(frames) * FRAME_SECONDS)
                 for index, frame in enumerate(frames):
-                    await self.sink.send_audio(frame)
+                    try:
+                        await self.sink.send_audio(frame)
+                    except Exception as exc:
+                        # The connection is gone: the caller hung up mid-prompt.
+                        logger.info("%s: audio not sent (%s)", self.call_id, exc)
+                        self._caller_gone = True
+                        self._inbox.put_nowait(("hangup", True))
+                        return
                     if index == 0 and self._speech_end_at is not None:
                         self.stats.turn_latency.append(
                             self._loop.time() - self._speech_end_at
@@ -443,7 +457,9 @@ class CallPipeline:
             try:
                 await player
             except asyncio.CancelledError:
-                pass
+                # The player's own end, unless this task is being cancelled.
+                if asyncio.current_task().cancelling():
+                    raise
         if clear and was_playing:
             await self._send("send_clear")
 

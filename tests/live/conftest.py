@@ -116,6 +116,8 @@ async def stream_call(
                 result.add(now, json.loads(output["text"]))
     finally:
         sender.cancel()
+        # Ends the consumer too, and with it its channel layer receive.
+        await communicator.disconnect()
     return result
 
 

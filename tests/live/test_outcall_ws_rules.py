@@ -173,6 +173,7 @@ async def closed_with(client, *messages):
     while True:
         output = await client.receive_output(timeout=10)
         if output["type"] == "websocket.close":
+            await client.disconnect()
             return error, output["code"]
         if output.get("text"):
             body = json.loads(output["text"])

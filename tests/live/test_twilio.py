@@ -137,6 +137,7 @@ async def closed_with(communicator, *messages):
     while True:
         output = await communicator.receive_output(timeout=10)
         if output["type"] == "websocket.close":
+            await communicator.disconnect()
             return output["code"]
 
 
@@ -158,6 +159,7 @@ async def test_twilio_media_is_answered_with_base64_mulaw_and_string_numbers(dem
                                      "stop": {"callSid": "CA1"}})
     while (await communicator.receive_output(timeout=10))["type"] != "websocket.close":
         pass
+    await communicator.disconnect()
 
 
 @pytest.mark.django_db(transaction=True)
