@@ -7,6 +7,8 @@ connects (see docs/live-protocol.md); ``GET`` lists the team's routes.
 import uuid
 
 from django.db import IntegrityError, transaction
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -61,6 +63,7 @@ class CallRouteView(APIView):
         user = self.request.user
         return user.team if isinstance(user, TokenPrincipal) else None
 
+    @extend_schema(summary="The team's call routes", responses=OpenApiTypes.OBJECT)
     def get(self, request):
         team = self.team()
         if team is None:
@@ -68,6 +71,11 @@ class CallRouteView(APIView):
         routes = CallRoute.objects.filter(team=team).order_by("-created_at")[:500]
         return Response({"routes": [route_as_dict(r) for r in routes]})
 
+    @extend_schema(
+        summary="Route a call UUID (or every unknown one) to a script",
+        request=CallRouteSerializer,
+        responses={201: OpenApiTypes.OBJECT},
+    )
     def post(self, request):
         team = self.team()
         if team is None:
