@@ -76,19 +76,33 @@ class PromptEnvironment(ImmutableSandboxedEnvironment):
         return super().call_binop(context, op, left, right)
 
 
+# The most items ``range`` gives inside a prompt.
+MAX_RANGE = 1000
+
+
+def _prompt_range(*args):
+    numbers = range(*args)
+    if len(numbers) > MAX_RANGE:
+        raise SecurityError(f"range() of {len(numbers)} items; the limit is {MAX_RANGE}")
+    return numbers
+
+
 _env = PromptEnvironment(
     undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False
 )
+_env.globals["range"] = _prompt_range
 
 # Tags that read other templates: a prompt has none to read.
 _OTHER_TEMPLATES = (nodes.Include, nodes.Import, nodes.FromImport, nodes.Extends)
 
 
-def check_template(source: str) -> set[str]:
-    """Compile ``source`` and return the variable names it uses.
+def _parse(source: str):
+    """The checked syntax tree of ``source``.
 
-    Raises ``TemplateError`` with the line and reason when it does not
-    compile.
+    Rendering has no clock, so what could run for long is refused here,
+    before it runs: a loop inside a loop, a recursive loop, macros (a macro
+    called in a loop is a loop inside a loop), and number arguments to
+    functions and filters past ``MAX_LENGTH`` (``center(100000000)``).
     """
     try:
         ast = _env.parse(source)
@@ -99,11 +113,38 @@ def check_template(source: str) -> set[str]:
             f"line {node.lineno}: a prompt cannot include, import or extend "
             "other templates"
         )
-    return set(meta.find_undeclared_variables(ast))
+    for node in ast.find_all((nodes.Macro, nodes.CallBlock)):
+        raise TemplateError(f"line {node.lineno}: a prompt cannot define macros")
+    for loop in ast.find_all(nodes.For):
+        if loop.recursive:
+            raise TemplateError(f"line {loop.lineno}: a prompt cannot loop recursively")
+        for nested in loop.find_all(nodes.For):
+            raise TemplateError(
+                f"line {nested.lineno}: a prompt cannot nest one loop in another"
+            )
+    for call in ast.find_all((nodes.Call, nodes.Filter)):
+        for arg in (*call.args, *(kw.value for kw in call.kwargs)):
+            if isinstance(arg, nodes.Const) and isinstance(arg.value, (int, float)):
+                if abs(arg.value) > MAX_LENGTH:
+                    raise TemplateError(
+                        f"line {call.lineno}: the number {arg.value} is too large "
+                        f"for a prompt (at most {MAX_LENGTH})"
+                    )
+    return ast
+
+
+def check_template(source: str) -> set[str]:
+    """Compile ``source`` and return the variable names it uses.
+
+    Raises ``TemplateError`` with the line and reason when it does not
+    compile, or when it could run for long (see ``_parse``).
+    """
+    return set(meta.find_undeclared_variables(_parse(source)))
 
 
 @lru_cache(maxsize=4096)
 def _compiled(source: str):
+    _parse(source)
     try:
         return _env.from_string(source)
     except TemplateSyntaxError as exc:

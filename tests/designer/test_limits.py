@@ -203,3 +203,33 @@ def test_a_body_just_under_the_limit_is_read(script, author, client_for):
         {"document": document, "base_revision": 1},
     )
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "source, message",
+    [
+        (
+            "{% for i in range(9) %}{% for j in range(9) %}{% endfor %}{% endfor %}",
+            "line 1: a prompt cannot nest one loop in another",
+        ),
+        ("{% for i in range(99999) %}{% endfor %}", "line 1: the number 99999 is too large"),
+        ("{{ name|center(100000000) }}", "line 1: the number 100000000 is too large"),
+        ("{% macro f() %}x{% endmacro %}{{ f() }}", "line 1: a prompt cannot define macros"),
+        ("{% for i in [1] recursive %}{{ loop([]) }}{% endfor %}", "line 1: a prompt cannot loop"),
+    ],
+)
+def test_templates_that_could_run_for_long_are_refused_before_running(source, message):
+    from designer.graph.templates import TemplateError, check_template, render_template
+
+    with pytest.raises(TemplateError, match=message):
+        check_template(source)
+    with pytest.raises(TemplateError, match=message):
+        render_template(source, {"name": "Анна"})
+
+
+def test_a_single_loop_and_a_large_number_in_a_comparison_still_work():
+    from designer.graph.templates import render_template
+
+    source = "{% for i in range(3) %}{{ i }}{% endfor %}{% if limit|int > 100000 %}!{% endif %}"
+
+    assert render_template(source, {"limit": "150000"}) == "012!"

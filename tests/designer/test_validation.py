@@ -664,11 +664,8 @@ def test_a_template_syntax_message_ends_with_one_full_stop():
             ),
         ),
         (
-            "{{ range(100000000)|list }}",
-            (
-                "OverflowError: Range too big. The sandbox blocks ranges larger "
-                "than MAX_RANGE (100000)."
-            ),
+            "{{ range(1500)|list }}",
+            "not allowed in a prompt: range() of 1500 items; the limit is 1000.",
         ),
         (
             "{{ 'x' * 100000000 }}",
