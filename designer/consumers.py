@@ -12,7 +12,7 @@ The page sends JSON messages and gets one answer per message:
   turn. Answer: ``turn`` with the engine's log events (the recognised intent
   and confidence are in the ``utterance`` event), the robot's actions, the
   current node, and whether the call ended.
-- Anything wrong answers ``{"type": "error", "code", "message"}`` and
+- Anything wrong (text that is not JSON included) answers ``{"type": "error", "code", "message"}`` and
   changes nothing.
 
 Calls of a published version are logged with source ``simulation``
@@ -99,6 +99,24 @@ class SimulatorConsumer(JsonWebsocketConsumer):
     def disconnect(self, code):
         if getattr(self, "call", None) is not None and not self.call.finished:
             self._turn(CallerHangup(during_prompt=False))
+
+    def receive(self, text_data=None, bytes_data=None, **kwargs):
+        # Not JSON (binary, malformed, nested past the parser's depth) is the
+        # sender's mistake: an error answer, and the connection stays.
+        try:
+            if text_data is None:
+                raise ValueError("binary frame")
+            content = self.decode_json(text_data)
+        except (ValueError, RecursionError):
+            self.send_json(
+                {
+                    "type": "error",
+                    "code": "invalid_input",
+                    "message": "A message is a JSON object, sent as text.",
+                }
+            )
+            return
+        self.receive_json(content, **kwargs)
 
     def receive_json(self, content, **kwargs):
         try:

@@ -201,3 +201,25 @@ async def test_strangers_and_other_teams_cannot_connect():
     await database_sync_to_async(make_script)(other, slug="theirs")
     _, connected, code = await connect(user, slug="theirs")
     assert (connected, code) == (False, 4404)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["hello{", "\x00", "[" * 100_000, "nul\x00{}"],
+    ids=["malformed", "nul", "deeply-nested", "nul-inside"],
+)
+async def test_text_that_is_not_json_gets_an_error_and_the_connection_stays(text):
+    user, _ = await setup()
+    ws, _, _ = await connect(user)
+    await ws.send_to(text_data=text)
+    answer = await ws.receive_json_from(timeout=10)
+    assert answer == {
+        "type": "error",
+        "code": "invalid_input",
+        "message": "A message is a JSON object, sent as text.",
+    }
+    await ws.send_to(bytes_data=b"\x00\x01")
+    assert (await ws.receive_json_from(timeout=10))["code"] == "invalid_input"
+    await ws.send_json_to({"type": "start"})
+    assert (await ws.receive_json_from(timeout=10))["type"] == "started"
+    await ws.disconnect()
