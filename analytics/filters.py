@@ -4,6 +4,7 @@
 ``InvalidFilter`` naming the parameter; nothing is read before it passes.
 """
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -39,13 +40,17 @@ class Filters:
         version = _version(script, params.get("version"))
         node_types, ab_nodes = version_shape(version.document)
         day_to = _day(params.get("to"), "to") or timezone.now().date()
-        day_from = _day(params.get("from"), "from") or day_to - timedelta(
-            days=DEFAULT_DAYS - 1
+        day_from = _day(params.get("from"), "from") or _days_before(
+            day_to, DEFAULT_DAYS - 1
         )
         if day_from > day_to:
             raise InvalidFilter("from", f"'from' ({day_from}) is after 'to' ({day_to}).")
         if (day_to - day_from).days >= MAX_DAYS:
-            raise InvalidFilter("from", f"The range is limited to {MAX_DAYS} days.")
+            raise InvalidFilter(
+                "from",
+                f"The range is limited to {MAX_DAYS} days; "
+                f"{day_from} to {day_to} is {(day_to - day_from).days + 1}.",
+            )
 
         filters = cls(
             script=script,
@@ -89,10 +94,9 @@ def _version(script: Script, raw) -> ScriptVersion:
                 "version", f"Script '{script.slug}' has no published version yet."
             )
         return version
-    try:
-        number = int(raw)
-    except ValueError:
-        raise InvalidFilter("version", f"'version' is a number, not {raw!r}.") from None
+    if not (raw.isascii() and raw.isdigit()):
+        raise InvalidFilter("version", f"'version' is a number, not {raw!r}.")
+    number = int(raw)
     version = published.filter(number=number).first()
     if version is None:
         numbers = list(published.order_by("number").values_list("number", flat=True))
@@ -104,10 +108,23 @@ def _version(script: Script, raw) -> ScriptVersion:
     return version
 
 
+ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _days_before(day: date, days: int) -> date:
+    """``days`` days before ``day``, or the first day there is."""
+    try:
+        return day - timedelta(days=days)
+    except OverflowError:
+        return date.min
+
+
 def _day(raw, name: str) -> date | None:
     if raw in (None, ""):
         return None
     try:
+        if not ISO_DAY.fullmatch(raw):
+            raise ValueError(raw)
         return date.fromisoformat(raw)
     except ValueError:
         raise InvalidFilter(

@@ -6,6 +6,7 @@ Every function takes parsed ``Filters`` and answers plain dicts and lists
 """
 
 from collections import defaultdict
+from datetime import date
 from decimal import Decimal
 
 from django.db.models import Sum
@@ -267,10 +268,9 @@ def trends(filters: Filters) -> dict:
     days = {r["day"]: r for r in _sums(cells, TREND_FIELDS, ("day",))}
     hours = {r["hour"]: r for r in _sums(cells, TREND_FIELDS, ("hour",))}
     per_day = []
-    day = filters.day_from
-    while day <= filters.day_to:
+    for ordinal in range(filters.day_from.toordinal(), filters.day_to.toordinal() + 1):
+        day = date.fromordinal(ordinal)
         per_day.append(_trend_row("day", day.isoformat(), days.get(day, {})))
-        day = day.fromordinal(day.toordinal() + 1)
     per_hour = [_trend_row("hour", h, hours.get(h, {})) for h in range(24)]
     return {"filters": filters.as_dict(), "days": per_day, "hours": per_hour}
 

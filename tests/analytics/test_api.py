@@ -105,6 +105,10 @@ def test_every_table_exports_as_csv(client, calls):
     "query, field, message",
     [
         ("from=2026-13-01", "from", "'from' is a date as YYYY-MM-DD, not '2026-13-01'."),
+        ("from=20261201", "from", "'from' is a date as YYYY-MM-DD, not '20261201'."),
+        ("to=2026-W49-1", "to", "'to' is a date as YYYY-MM-DD, not '2026-W49-1'."),
+        ("version=\uff11", "version", "'version' is a number, not '\uff11'."),
+        ("version=-1", "version", "'version' is a number, not '-1'."),
         ("version=7", "version", "Script 'card' has no version 7 (published: 1)."),
         ("version=x", "version", "'version' is a number, not 'x'."),
         ("source=robot", "source",
@@ -124,6 +128,42 @@ def test_a_bad_filter_is_a_400_naming_it(client, version, query, field, message)
     assert response.status_code == 400
     assert response.json() == {
         "error": {"code": "invalid_filter", "message": message, "field": field}
+    }
+
+
+ENDPOINTS = ("funnel", "nodes", "comparisons", "trends", "amd", "economics")
+
+
+@pytest.mark.parametrize("path", ENDPOINTS)
+def test_the_first_and_last_days_there_are_are_answered(client, version, path):
+    early = client.get(f"/api/analytics/{path}/?script=card&to=0001-01-05")
+    late = client.get(f"/api/analytics/{path}/?script=card&from=9999-12-01&to=9999-12-31")
+
+    assert early.status_code == 200
+    assert early.json()["filters"]["from"] == "0001-01-01"
+    assert late.status_code == 200
+    assert late.json()["filters"]["to"] == "9999-12-31"
+
+
+def test_the_trend_lists_every_day_up_to_the_last_day_there_is(client, version):
+    response = client.get("/api/analytics/trends/?script=card&from=9999-12-01&to=9999-12-31")
+
+    days = response.json()["days"]
+    assert (len(days), days[0]["day"], days[-1]["day"]) == (31, "9999-12-01", "9999-12-31")
+
+
+@pytest.mark.parametrize("path", ENDPOINTS)
+def test_a_range_longer_than_366_days_is_a_400(client, version, path):
+    response = client.get(f"/api/analytics/{path}/?script=card&from=0001-01-01&to=9999-12-31")
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "error": {
+            "code": "invalid_filter",
+            "field": "from",
+            "message": "The range is limited to 366 days; "
+            "0001-01-01 to 9999-12-31 is 3652059.",
+        }
     }
 
 
