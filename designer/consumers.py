@@ -5,8 +5,13 @@ The page sends JSON messages and gets one answer per message:
 - ``{"type": "start", "version": "draft" | N, "segment": "", "variables": {},
   "phone": "", "document": {...}}`` starts a call of the draft (the
   ``document`` the page is editing, when given, else the saved draft) or of
-  published version ``N``; variables left out take the examples of the
-  document's variables. Answer: ``started``, then a ``turn``.
+  published version ``N``. Each variable is a string or a number. A call of
+  the draft fills the variables left out with the examples of the
+  document's variables; a call of a published version is refused, as a
+  real contact's would be (``contact_missing_variables``), when a variable
+  the prompts use is missing. Answer: ``started`` (with ``replaced``: the
+  id of the call that was still going on, which the new one ends as if
+  the caller hung up, logged ``dropped``; else null), then a ``turn``.
 - ``{"type": "say", "text": "..."}``, ``{"type": "silence"}``,
   ``{"type": "dtmf", "digit": "1"}``, ``{"type": "hangup"}``: the caller's
   turn. Answer: ``turn`` with the engine's log events (the recognised intent
@@ -32,6 +37,7 @@ from designer.editing import sample_contact
 from runtime.engine import (
     CallerHangup,
     Contact,
+    ContactError,
     HangUp,
     Listen,
     Say,
@@ -136,8 +142,6 @@ class SimulatorConsumer(JsonWebsocketConsumer):
             self.send_json({"type": "error", "code": exc.code, "message": exc.message})
 
     def _start(self, content):
-        if self.call is not None and not self.call.finished:
-            self._turn(CallerHangup(during_prompt=False), send=False)
         requested = content.get("version", "draft")
         variables = content.get("variables") or {}
         segment = content.get("segment") or ""
@@ -145,6 +149,13 @@ class SimulatorConsumer(JsonWebsocketConsumer):
             raise SimulatorError(
                 "invalid_input", "variables is an object and segment a string."
             )
+        for name, value in variables.items():
+            if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+                raise SimulatorError(
+                    "invalid_input",
+                    f"variable '{name}' is a string or a number, "
+                    f"not {type(value).__name__}.",
+                )
         if requested == "draft":
             version = self.script.draft
             document = content.get("document")
@@ -152,6 +163,8 @@ class SimulatorConsumer(JsonWebsocketConsumer):
                 document = version.document
             elif not isinstance(document, dict):
                 raise SimulatorError("invalid_input", "document is a JSON object.")
+            # A draft is tried out: variables left out take the examples.
+            variables = {**sample_contact(document), **variables}
             logged = False
         else:
             version = self.script.versions.filter(
@@ -162,6 +175,7 @@ class SimulatorConsumer(JsonWebsocketConsumer):
                     "version_not_found",
                     f"Script '{self.script.slug}' has no version {requested}.",
                 )
+            # A published version is called as a real contact would be.
             document = version.document
             logged = True
         try:
@@ -170,18 +184,24 @@ class SimulatorConsumer(JsonWebsocketConsumer):
             # ValueError: a language with no intent pack, among others.
             raise SimulatorError("script_compile_error", str(exc)) from None
 
-        # Variables left out take the examples of the document's variables.
-        variables = {**sample_contact(document), **variables}
         contact = Contact(
             phone=str(content.get("phone") or ""),
             segment=segment,
             variables={str(k): str(v) for k, v in variables.items()},
         )
         call_id = f"sim-{uuid.uuid4()}"
-        self.clock = VirtualClock()
-        self.call = compiled.start_call(
-            call_id=call_id, contact=contact, clock=self.clock
-        )
+        clock = VirtualClock()
+        try:
+            call = compiled.start_call(call_id=call_id, contact=contact, clock=clock)
+        except ContactError as exc:
+            raise SimulatorError(exc.code, str(exc)) from None
+
+        # A new call ends the one still going on: the caller hung up on it.
+        replaced = None
+        if self.call is not None and not self.call.finished:
+            replaced = self.call.call_id
+            self._turn(CallerHangup(during_prompt=False), send=False)
+        self.clock, self.call = clock, call
         self.recorder = None
         if logged:
             self.recorder = CallRecorder.for_call(
@@ -198,6 +218,7 @@ class SimulatorConsumer(JsonWebsocketConsumer):
                 "call_id": call_id,
                 "version": "draft" if version.number is None else version.number,
                 "logged": logged,
+                "replaced": replaced,
             }
         )
         self._send_turn(self.call.start())

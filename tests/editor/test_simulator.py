@@ -16,6 +16,7 @@ from tests.editor.helpers import demo_document, make_script, make_team, member, 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
 
 application = URLRouter(websocket_urlpatterns)
+VARIABLES = {"name": "Ann", "limit": 5000}
 
 
 @database_sync_to_async
@@ -87,7 +88,14 @@ async def test_a_call_of_the_draft_reaches_the_transfer_and_is_not_logged():
 async def test_a_call_of_a_published_version_is_logged_as_a_simulation():
     user, _ = await setup(publish=True)
     ws, _, _ = await connect(user)
-    await ws.send_json_to({"type": "start", "version": 1, "segment": "active"})
+    await ws.send_json_to(
+        {
+            "type": "start",
+            "version": 1,
+            "segment": "active",
+            "variables": VARIABLES,
+        }
+    )
     started = await ws.receive_json_from(timeout=10)
     assert started["logged"] is True
     await ws.receive_json_from(timeout=10)
@@ -122,7 +130,7 @@ async def test_a_call_of_a_published_version_is_logged_as_a_simulation():
 async def test_leaving_in_the_middle_of_a_logged_call_hangs_it_up():
     user, _ = await setup(publish=True)
     ws, _, _ = await connect(user)
-    await ws.send_json_to({"type": "start", "version": 1})
+    await ws.send_json_to({"type": "start", "version": 1, "variables": VARIABLES})
     await ws.receive_json_from(timeout=10)
     await ws.receive_json_from(timeout=10)
     await ws.disconnect()
@@ -223,3 +231,84 @@ async def test_text_that_is_not_json_gets_an_error_and_the_connection_stays(text
     await ws.send_json_to({"type": "start"})
     assert (await ws.receive_json_from(timeout=10))["type"] == "started"
     await ws.disconnect()
+
+
+@pytest.mark.parametrize("value", [["Ann"], {"first": "Ann"}, None, True])
+async def test_a_variable_is_a_string_or_a_number(value):
+    user, _ = await setup(publish=True)
+    ws, _, _ = await connect(user)
+    answer = await turn(
+        ws, {"type": "start", "version": 1, "variables": {"name": value}}
+    )
+    assert answer["type"] == "error"
+    assert answer["code"] == "invalid_input"
+    assert answer["message"].startswith("variable 'name' is a string or a number")
+    await ws.disconnect()
+    assert await database_sync_to_async(CallSession.objects.count)() == 0
+
+
+async def test_a_published_version_refuses_a_contact_without_its_variables():
+    user, _ = await setup(publish=True)
+    ws, _, _ = await connect(user)
+    answer = await turn(
+        ws, {"type": "start", "version": 1, "variables": {"name": "Ann"}}
+    )
+    assert answer == {
+        "type": "error",
+        "code": "contact_missing_variables",
+        "message": "the contact lacks variables the script uses: limit "
+        "(pass them, or give the variables a default in the script)",
+    }
+    await ws.disconnect()
+    assert await database_sync_to_async(CallSession.objects.count)() == 0
+
+
+async def test_a_draft_fills_missing_variables_with_the_examples():
+    user, _ = await setup()
+    ws, _, _ = await connect(user)
+    await ws.send_json_to({"type": "start", "variables": {"limit": 7500}})
+    await ws.receive_json_from(timeout=10)
+    await ws.receive_json_from(timeout=10)
+    await turn(ws, {"type": "say", "text": "hello"})
+    answer = await turn(ws, {"type": "dtmf", "digit": "1"})
+    offer = next(a for a in answer["actions"] if a["node"] == "offer")
+    assert "7500" in offer["text"]
+    answer = await turn(ws, {"type": "say", "text": "yes, put me through"})
+    transfer = next(a for a in answer["actions"] if a["type"] == "transfer")
+    assert transfer["summary"].startswith("Emily")
+    await ws.disconnect()
+
+
+async def test_a_second_start_ends_the_running_call_as_dropped():
+    user, _ = await setup(publish=True)
+    ws, _, _ = await connect(user)
+    await ws.send_json_to({"type": "start", "version": 1, "variables": VARIABLES})
+    first = await ws.receive_json_from(timeout=10)
+    await ws.receive_json_from(timeout=10)
+    await turn(ws, {"type": "say", "text": "hello"})
+
+    # A start that is refused leaves the running call alone.
+    answer = await turn(ws, {"type": "start", "version": 1, "variables": {}})
+    assert answer["code"] == "contact_missing_variables"
+    assert await database_sync_to_async(CallSession.objects.count)() == 1
+
+    await ws.send_json_to({"type": "start", "version": 1, "variables": VARIABLES})
+    second = await ws.receive_json_from(timeout=10)
+    assert second["type"] == "started"
+    assert second["replaced"] == first["call_id"]
+    assert first["replaced"] is None
+    answer = await ws.receive_json_from(timeout=10)
+    assert answer["node"] == "greeting"
+    await ws.disconnect()
+
+    @database_sync_to_async
+    def stored():
+        return {
+            s.call_id: (s.outcome, s.end_node, s.ended_at is not None)
+            for s in CallSession.objects.all()
+        }
+
+    assert await stored() == {
+        first["call_id"]: ("dropped", "check_person", True),
+        second["call_id"]: ("dropped", "greeting", True),
+    }
