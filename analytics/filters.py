@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from analytics.errors import InvalidFilter
 from analytics.facts import parse_variants_key, version_shape
+from analytics.models import CallDaily
 from designer.models import Script, ScriptVersion
 from runtime.models import CallSession
 
@@ -34,6 +35,7 @@ class Filters:
     node: str | None = None  # the A/B node of a variant breakdown
     node_types: dict = field(default_factory=dict)
     ab_nodes: set = field(default_factory=set)
+    warnings: list = field(default_factory=list)
 
     @classmethod
     def parse(cls, script: Script, params) -> "Filters":
@@ -61,10 +63,11 @@ class Filters:
             node_types=node_types,
             ab_nodes=ab_nodes,
         )
-        filters.variant = _variant(params.get("variant"), version.document)
+        filters.variant = _variant(params.get("variant"), version.document, ab_nodes)
         filters.sources = _sources(params.get("source"))
         filters.breakdown = _breakdown(params.get("breakdown"))
         filters.node = _node(params.get("node"), ab_nodes)
+        filters.warnings = _warnings(filters)
         return filters
 
     def as_dict(self) -> dict:
@@ -132,7 +135,7 @@ def _day(raw, name: str) -> date | None:
         ) from None
 
 
-def _variant(raw, document: dict) -> tuple[str, str] | None:
+def _variant(raw, document: dict, ab_nodes) -> tuple[str, str] | None:
     if raw in (None, ""):
         return None
     node, sep, variant = raw.rpartition(":")
@@ -140,6 +143,8 @@ def _variant(raw, document: dict) -> tuple[str, str] | None:
         raise InvalidFilter("variant", f"'variant' is NODE:VARIANT, e.g. greeting:a, not {raw!r}.")
     for each in document.get("nodes", []):
         if each["id"] == node:
+            if node not in ab_nodes:
+                raise InvalidFilter("variant", _not_ab(node, ab_nodes))
             ids = [v.get("id") for v in (each.get("prompt") or {}).get("variants") or []]
             if variant in ids:
                 return node, variant
@@ -177,6 +182,22 @@ def _node(raw, ab_nodes) -> str | None:
     if raw in (None, ""):
         return None
     if raw not in ab_nodes:
-        names = ", ".join(sorted(ab_nodes)) or "none"
-        raise InvalidFilter("node", f"'{raw}' is not a node with A/B variants ({names}).")
+        raise InvalidFilter("node", _not_ab(raw, ab_nodes))
     return raw
+
+
+def _not_ab(node: str, ab_nodes) -> str:
+    names = ", ".join(sorted(ab_nodes)) or "none"
+    return f"'{node}' is not a node with A/B variants ({names})."
+
+
+def _warnings(filters: Filters) -> list[str]:
+    """What a caller should know about filters that are valid but match
+    nothing this version ever recorded."""
+    warnings = []
+    segment = filters.segment
+    if segment is not None and not CallDaily.objects.filter(
+        version=filters.version, segment=segment
+    ).exists():
+        warnings.append(f"no calls of segment '{segment}' in this version")
+    return warnings

@@ -47,7 +47,8 @@ class AnalyticsView(TeamView):
         return Filters.parse(script, self.request.query_params)
 
     def get(self, request):
-        return Response(type(self).query(self.filters()))
+        filters = self.filters()
+        return Response({**type(self).query(filters), "warnings": filters.warnings})
 
     def csv_rows(self, data) -> list[dict]:
         raise NotImplementedError

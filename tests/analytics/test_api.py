@@ -120,6 +120,8 @@ def test_every_table_exports_as_csv(client, calls):
         ("breakdown=hour", "breakdown",
          "'breakdown' is segment, variant, or segment,variant."),
         ("node=offer", "node", "'offer' is not a node with A/B variants (greeting)."),
+        ("variant=offer:a", "variant",
+         "'offer' is not a node with A/B variants (greeting)."),
     ],
 )  # fmt: skip
 def test_a_bad_filter_is_a_400_naming_it(client, version, query, field, message):
@@ -165,6 +167,16 @@ def test_a_range_longer_than_366_days_is_a_400(client, version, path):
             "0001-01-01 to 9999-12-31 is 3652059.",
         }
     }
+
+
+@pytest.mark.parametrize("path", ENDPOINTS)
+def test_a_segment_with_no_calls_is_answered_with_a_warning(client, calls, path):
+    unknown = get(client, path, "segment=vip")
+    known = get(client, path, "segment=active")
+
+    assert unknown.status_code == 200
+    assert unknown.json()["warnings"] == ["no calls of segment 'vip' in this version"]
+    assert known.json()["warnings"] == []
 
 
 def test_dates_in_the_wrong_order_are_a_400(client, version):
