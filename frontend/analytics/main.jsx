@@ -3,7 +3,7 @@
 // trends. Reads /api/analytics/* with the session; charts by Chart.js.
 import { StrictMode, useEffect, useMemo, useRef, useState } from "react";
 import { createRoot } from "react-dom/client";
-import { Background, ReactFlow } from "@xyflow/react";
+import { Background, Controls, MiniMap, ReactFlow } from "@xyflow/react";
 import "@xyflow/react/dist/style.css";
 import Chart from "chart.js/auto";
 import "./analytics.css";
@@ -65,13 +65,41 @@ function Funnel({ stages }) {
 
 function dropShare(row) {
   const lost = row.hung_up_in_prompt + row.hung_up_listening;
-  return row.entered ? lost / row.entered : 0;
+  return row.entered ? lost / row.entered : null;
 }
 
-function heat(share) {
-  // White for no drop-off, deep red for everyone lost.
-  const g = Math.round(255 - 200 * share);
-  return `rgb(255, ${g}, ${g})`;
+// Drop-off levels: share of the callers who entered a node and hung up
+// there. Each level one step darker; nodes nobody entered are grey.
+const HEAT_LEVELS = [
+  { below: 0.1, label: "under 10%", background: "#fdf0ec", color: "#1d2330" },
+  { below: 0.25, label: "10–25%", background: "#f9c3ad", color: "#1d2330" },
+  { below: 0.5, label: "25–50%", background: "#f2775a", color: "#1d2330" },
+  { below: 0.75, label: "50–75%", background: "#c4231f", color: "#ffffff" },
+  { below: Infinity, label: "75% and more", background: "#6b0710", color: "#ffffff" },
+];
+const NO_CALLS = { label: "no calls", background: "#d3d6dc", color: "#4a5060" };
+
+function heatLevel(share) {
+  if (share === null) return NO_CALLS;
+  return HEAT_LEVELS.find((level) => share < level.below);
+}
+
+function nodeLabel(id, row, share) {
+  if (!row.entered) return `${id} · no calls`;
+  return `${id} · ${row.entered} in · ${percent(share)} lost`;
+}
+
+function HeatLegend() {
+  return (
+    <ul className="heat-legend" id="heat-legend">
+      <li>Lost in the node:</li>
+      {[...HEAT_LEVELS, NO_CALLS].map((level) => (
+        <li key={level.label}>
+          <span className="swatch" style={{ background: level.background }} /> {level.label}
+        </li>
+      ))}
+    </ul>
+  );
 }
 
 function Graph({ document, rows }) {
@@ -79,12 +107,13 @@ function Graph({ document, rows }) {
   const nodes = document.nodes.map((node, index) => {
     const row = byNode[node.id] || { entered: 0, hung_up_in_prompt: 0, hung_up_listening: 0 };
     const share = dropShare(row);
+    const level = heatLevel(share);
     return {
       id: node.id,
       position: node.position || { x: (index % 5) * 220, y: Math.floor(index / 5) * 120 },
-      data: { label: `${node.id} · ${row.entered} in · ${percent(share)} lost` },
-      style: { background: heat(share), width: 200, fontSize: 11 },
-      className: "heat-node",
+      data: { label: nodeLabel(node.id, row, share), level: level.label },
+      style: { background: level.background, color: level.color, width: 200, fontSize: 11 },
+      className: share === null ? "heat-node no-calls" : "heat-node",
     };
   });
   const ids = new Set(document.nodes.map((n) => n.id));
@@ -97,9 +126,23 @@ function Graph({ document, rows }) {
   return (
     <section>
       <h2>Drop-off on the graph</h2>
-      <div id="heat-graph" style={{ height: 420, background: "#fff" }}>
-        <ReactFlow nodes={nodes} edges={edges} fitView nodesDraggable={false}>
+      <HeatLegend />
+      <div id="heat-graph" style={{ height: 520, background: "#fff" }}>
+        <ReactFlow
+          nodes={nodes}
+          edges={edges}
+          fitView
+          fitViewOptions={{ padding: 0.05 }}
+          minZoom={0.05}
+          maxZoom={2}
+          nodesDraggable={false}
+          nodesConnectable={false}
+          panOnDrag
+          zoomOnScroll
+        >
           <Background />
+          <Controls showInteractive={false} />
+          <MiniMap pannable zoomable nodeColor={(n) => n.style.background} />
         </ReactFlow>
       </div>
     </section>

@@ -2,6 +2,8 @@
 node table and A/B comparisons of simulated calls. Screenshots go to
 ``artifacts/analytics/``."""
 
+import io
+import json
 from pathlib import Path
 
 import pytest
@@ -9,7 +11,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.test import Client
 
-from designer.models import Membership
+from designer.models import Membership, Team
 from tests.analytics.conftest import population_calls, simulate
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -25,6 +27,12 @@ SMALL = {
     ("active", "a"): {"hangs_up_in_greeting": 6, "transferred": 2, "refuses": 2},
     ("inactive", "b"): {"hangs_up_in_offer": 3, "transferred": 1},
 }  # fmt: skip
+DEMO_NODES = [
+    node["id"]
+    for node in json.loads(
+        (Path(settings.BASE_DIR) / "designer/demo/bank-card-offer.json").read_text()
+    )["nodes"]
+]
 
 
 @pytest.fixture
@@ -37,7 +45,8 @@ def page(live_server, version, team, tmp_path):
     from playwright.sync_api import sync_playwright
 
     user = get_user_model().objects.create_user("viewer", password="pw-viewer-1")
-    Membership.objects.create(user=user, team=team, role=Membership.Role.VIEWER)
+    for each in Team.objects.all():  # the demo team too, where loaded
+        Membership.objects.create(user=user, team=each, role=Membership.Role.VIEWER)
     client = Client()
     client.force_login(user)
     cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
@@ -91,3 +100,57 @@ def test_a_bad_filter_shows_the_apis_message(page, live_server):
 
     page.wait_for_selector("#error")
     assert page.inner_text("#error") == "Node 'greeting' has no variant 'z' (it has a, b)."
+
+
+@pytest.fixture
+def demo(version, tmp_path):
+    """The demo script loaded, with four calls through it: three hang up
+    during the greeting, one answers it and hangs up at the next prompt.
+    (Ask for it before ``page``: the ORM is not usable once Playwright runs.)"""
+    from django.core.management import call_command
+
+    call_command("load_demo", stdout=io.StringIO())
+    contact = {"script": "bank-card-offer", "segment": "active",
+               "vars": {"name": "Анна", "limit": "150 000"},
+               "started_at": "2026-03-01T10:00:00+00:00", "timezone": "Europe/Moscow"}  # fmt: skip
+    calls = [{**contact, "call_id": f"demo-{n}", "turns": [], "hangup_after": 1}
+             for n in range(3)]  # fmt: skip
+    calls.append({**contact, "call_id": "demo-3", "turns": ["Алло, да"], "hangup_after": 2})
+    path = tmp_path / "demo.jsonl"
+    path.write_text("".join(json.dumps(c) + "\n" for c in calls), encoding="utf-8")
+    call_command("simulate_calls", str(path), "--quiet", stdout=io.StringIO())
+
+
+def test_the_whole_demo_script_is_in_view_with_the_heat_of_each_node(
+    demo, page, live_server
+):
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(f"{live_server.url}/analytics/bank-card-offer/?from=2026-03-01&to=2026-03-01")
+    page.wait_for_selector("#heat-graph .react-flow__node")
+    page.wait_for_timeout(300)
+
+    frame = page.locator("#heat-graph").bounding_box()
+    boxes = [
+        page.locator(f'#heat-graph .react-flow__node[data-id="{node_id}"]').bounding_box()
+        for node_id in DEMO_NODES
+    ]
+    outside = [
+        node_id for node_id, box in zip(DEMO_NODES, boxes)
+        if box["x"] < frame["x"] or box["y"] < frame["y"]
+        or box["x"] + box["width"] > frame["x"] + frame["width"]
+        or box["y"] + box["height"] > frame["y"] + frame["height"]
+    ]  # fmt: skip
+    assert (len(boxes), outside) == (22, [])
+    greeting = page.locator('#heat-graph [data-id="greeting"]')
+    assert greeting.inner_text() == "greeting · 4 in · 75.0% lost"
+    assert greeting.evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(107, 7, 16)"
+    disclaimer = page.locator('#heat-graph [data-id="disclaimer"]')
+    assert disclaimer.inner_text() == "disclaimer · no calls"
+    assert disclaimer.evaluate("e => getComputedStyle(e).backgroundColor") == (
+        "rgb(211, 214, 220)"
+    )
+    assert page.locator("#heat-graph .react-flow__controls").is_visible()
+    assert page.locator("#heat-graph .react-flow__minimap").is_visible()
+    assert page.inner_text("#heat-legend").split("\n")[0] == "Lost in the node:"
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "demo-heat.png"))
