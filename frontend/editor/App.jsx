@@ -320,6 +320,27 @@ export function App({ config, api, builtins }) {
     [doc, canEdit, commit],
   );
 
+  // A connection dropped anywhere on a node, not on its handle, connects
+  // to that node: the handles are small targets to hit.
+  const onConnectEnd = useCallback(
+    (event, state) => {
+      if (!canEdit || state.isValid || !state.fromNode) return;
+      const point = event.changedTouches ? event.changedTouches[0] : event;
+      const element = document.elementFromPoint(point.clientX, point.clientY);
+      const dropped = element?.closest(".react-flow__node")?.dataset.id;
+      if (!dropped || dropped === state.fromNode.id) return;
+      const fromSource = state.fromHandle?.type !== "target";
+      const source = fromSource ? state.fromNode.id : dropped;
+      const target = fromSource ? dropped : state.fromNode.id;
+      const targetNode = doc.nodes.find((n) => n.id === target);
+      const sourceNode = doc.nodes.find((n) => n.id === source);
+      // Nothing leaves a terminal node, and nothing enters the start.
+      if (!targetNode || !sourceNode || TERMINAL.has(sourceNode.type) || target === doc.start) return;
+      onConnect({ source, target });
+    },
+    [doc, canEdit, onConnect],
+  );
+
   function selectNode(id, { center = false } = {}) {
     setSelected(id);
     setSelectedEdge(null);
@@ -519,6 +540,8 @@ export function App({ config, api, builtins }) {
             onNodesChange={onNodesChange}
             onEdgesChange={onEdgesChange}
             onConnect={onConnect}
+            onConnectEnd={onConnectEnd}
+            connectionRadius={40}
             onNodeDragStart={() => dispatch({ type: "checkpoint" })}
             onNodeClick={(_, node) => selectNode(node.id)}
             onEdgeClick={(_, edge) => {

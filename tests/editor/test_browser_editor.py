@@ -117,6 +117,34 @@ def test_an_objection_node_is_added_and_connected(browser, live, script):
     assert offer["routes"][-1] == {"intent": "who_is_calling", "to": "objection"}
 
 
+def test_a_connection_dropped_on_the_middle_of_a_node_connects_to_it(
+    browser, live, script
+):
+    page = browser.editor(script)
+    page.select_option("#add-node", "objection")
+    expect(page.locator(".react-flow__node")).to_have_count(23)
+    start = node(page, "offer").locator(".react-flow__handle.source").bounding_box()
+    end = node(page, "objection").bounding_box()
+    page.mouse.move(start["x"] + start["width"] / 2, start["y"] + start["height"] / 2)
+    page.mouse.down()
+    middle = (end["x"] + end["width"] / 2, end["y"] + end["height"] / 2)
+    page.mouse.move(*middle, steps=12)
+    page.mouse.up()
+    expect(page.locator(".react-flow__edge[data-id='offer->objection']")).to_have_count(
+        1
+    )
+    panel = page.locator(".node-panel[data-node='offer']")
+    expect(panel.locator("tr.route").last.locator(".route-to")).to_have_value(
+        "objection"
+    )
+    # Dropped on the canvas, away from any node, it connects nothing.
+    page.mouse.move(start["x"] + start["width"] / 2, start["y"] + start["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(middle[0], middle[1] + 300, steps=12)
+    page.mouse.up()
+    expect(page.locator(".react-flow__edge")).to_have_count(49)
+
+
 def test_editing_a_variant_shows_its_preview_and_template_errors(browser, script):
     page = browser.editor(script)
     select(page, "greeting")
