@@ -46,24 +46,46 @@ function numberOrNull(value) {
   return Number.isFinite(n) ? n : undefined;
 }
 
+// Why `id` cannot be this node's id (the schema's rule: 1 to 64 Latin
+// letters, digits, _ and -, unique), or null when it can.
+export function idProblem(doc, node, id) {
+  if (id === "") return "An id cannot be empty.";
+  if (/\s/.test(id)) return "An id cannot contain spaces; use _ or - instead.";
+  const others = [...new Set(id.replace(/[A-Za-z0-9_-]/g, ""))];
+  if (others.length) return `An id uses only Latin letters, digits, _ and -, not ${others.map((c) => `“${c}”`).join(" ")}.`;
+  if (id.length > 64) return `An id is at most 64 characters; this one has ${id.length}.`;
+  if (id !== node.id && doc.nodes.some((n) => n.id === id)) return `Another node already has the id “${id}”.`;
+  return null;
+}
+
 function RenameField({ doc, node, onRename }) {
   const [id, setId] = useState(node.id);
-  const taken = id !== node.id && doc.nodes.some((n) => n.id === id);
-  const wellFormed = /^[A-Za-z0-9_-]{1,64}$/.test(id);
+  const problem = idProblem(doc, node, id);
+  // An id that cannot be used stays in the field with its reason beside it;
+  // Escape goes back to the node's id.
   const commit = () => {
-    if (id !== node.id && !taken && wellFormed) onRename(id);
-    else setId(node.id);
+    if (id !== node.id && !problem) onRename(id);
   };
   return (
     <label className="field">
-      <span>Id {taken ? "(taken)" : !wellFormed ? "(up to 64 letters, digits, _ and -)" : ""}</span>
+      <span>Id</span>
       <input
         className="node-id-input"
         value={id}
-        onChange={(e) => setId(e.target.value.trim())}
+        aria-invalid={problem ? "true" : undefined}
+        aria-describedby={problem ? "node-id-error" : undefined}
+        onChange={(e) => setId(e.target.value)}
         onBlur={commit}
-        onKeyDown={(e) => e.key === "Enter" && commit()}
+        onKeyDown={(e) => {
+          if (e.key === "Enter") commit();
+          if (e.key === "Escape") setId(node.id);
+        }}
       />
+      {problem && (
+        <span className="field-error" id="node-id-error" role="alert">
+          {problem} The node keeps the id “{node.id}”.
+        </span>
+      )}
     </label>
   );
 }

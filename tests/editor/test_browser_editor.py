@@ -400,7 +400,9 @@ def test_renaming_a_node_renames_the_routes_to_it(browser, live, script):
     select(page, "say_connect")
     field = page.locator(".node-panel .node-id-input")
     field.fill("end_dnc")
-    expect(page.locator(".node-panel")).to_contain_text("Id (taken)")
+    expect(page.locator("#node-id-error")).to_contain_text(
+        "Another node already has the id “end_dnc”."
+    )
     field.fill("connect")
     field.press("Enter")
     expect(page.locator(".node-panel[data-node='connect']")).to_be_visible()
@@ -438,3 +440,37 @@ def test_export_then_import_of_the_json_document(browser, script, tmp_path):
     page.set_input_files("input[type=file]", str(edited))
     expect(page.locator("#status")).to_contain_text("Not imported:")
     expect(node(page, "greeting")).to_contain_text("Imported greeting")
+
+
+@pytest.mark.parametrize(
+    "typed, reason",
+    [
+        ("", "An id cannot be empty."),
+        ("say connect", "An id cannot contain spaces; use _ or - instead."),
+        (
+            "связь",
+            "An id uses only Latin letters, digits, _ and -, not “с” “в” “я” “з” “ь”.",
+        ),
+        ("a" * 65, "An id is at most 64 characters; this one has 65."),
+        ("offer", "Another node already has the id “offer”."),
+    ],
+    ids=["empty", "spaces", "non-ascii", "too-long", "duplicate"],
+)
+def test_an_id_that_cannot_be_used_says_why_beside_the_field(
+    browser, script, typed, reason
+):
+    page = browser.editor(script)
+    select(page, "say_connect")
+    field = page.locator(".node-panel .node-id-input")
+    field.fill(typed)
+    field.press("Enter")
+    field.blur()
+    error = page.locator(".node-panel #node-id-error")
+    expect(error).to_have_text(f"{reason} The node keeps the id “say_connect”.")
+    expect(field).to_have_value(typed)
+    expect(field).to_have_attribute("aria-invalid", "true")
+    expect(page.locator(".node-panel[data-node='say_connect']")).to_be_visible()
+    expect(page.locator(".revision")).not_to_contain_text("unsaved changes")
+    field.press("Escape")
+    expect(field).to_have_value("say_connect")
+    expect(error).to_have_count(0)
