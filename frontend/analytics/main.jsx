@@ -221,6 +221,85 @@ function Trends({ days }) {
   );
 }
 
+const OUTCOME_COLOURS = {
+  transfer: "#2e9d57", callback: "#7fb9e6", refusal: "#e0a030", answering_machine: "#8a6fc2",
+  wrong_person: "#b0785a", do_not_call: "#444a57", dropped: "#d64541", no_response: "#a7adba",
+};
+
+function HourTrend({ hours }) {
+  const data = useMemo(
+    () => ({
+      labels: hours.map((h) => `${String(h.hour).padStart(2, "0")}:00`),
+      datasets: Object.keys(hours[0].outcomes).map((outcome) => ({
+        label: outcome,
+        data: hours.map((h) => h.outcomes[outcome]),
+        backgroundColor: OUTCOME_COLOURS[outcome] || "#888888",
+      })),
+    }),
+    [hours],
+  );
+  const options = useMemo(() => ({ scales: { x: { stacked: true }, y: { stacked: true } } }), []);
+  return (
+    <section>
+      <h2>Outcomes per hour (contact's local time)</h2>
+      <ChartBox id="hour-chart" type="bar" data={data} options={options} />
+    </section>
+  );
+}
+
+function AnsweringMachines({ amd }) {
+  const data = useMemo(
+    () => ({
+      labels: amd.days.map((d) => d.day),
+      datasets: [{ label: "answering-machine share", data: amd.days.map((d) => d.share), borderColor: "#8a6fc2" }],
+    }),
+    [amd],
+  );
+  const options = useMemo(() => ({ scales: { y: { min: 0, max: 1 } } }), []);
+  return (
+    <section>
+      <h2>Answering machines</h2>
+      <p id="amd-share">
+        {percent(amd.share)} of answered calls ({amd.answering_machine} of {amd.answered})
+      </p>
+      <ChartBox id="amd-chart" type="line" data={data} options={options} />
+    </section>
+  );
+}
+
+function VariantChart({ comparisons }) {
+  // Each variant against its node's control: the difference in rate as a
+  // point, its 95% interval as a bar from low to high.
+  const tests = comparisons.flatMap((c) =>
+    c.tests.filter((t) => t.ci_low !== null).map((t) => ({
+      ...t,
+      label: `${c.node}${c.segment ? ` (${c.segment})` : ""}: ${t.variant} vs ${t.control}, ${t.metric}`,
+    })),
+  );
+  const data = useMemo(
+    () => ({
+      labels: tests.map((t) => t.label),
+      datasets: [
+        { type: "bar", label: "95% interval", data: tests.map((t) => [t.ci_low, t.ci_high]),
+          backgroundColor: tests.map((t) => (t.significant ? "#3b6fd8aa" : "#a7adbaaa")) },
+        { type: "line", label: "difference", data: tests.map((t) => t.difference),
+          showLine: false, pointRadius: 5, borderColor: "#1d2330", backgroundColor: "#1d2330" },
+      ],
+    }),
+    [comparisons],
+  );
+  const options = useMemo(() => ({ scales: { y: { title: { display: true, text: "difference in rate" } } } }), []);
+  if (!tests.length) return null;
+  return (
+    <section>
+      <h2>Variants against the control (95% intervals)</h2>
+      <div id="variant-chart-box" data-intervals={tests.length}>
+        <ChartBox id="variant-chart" type="bar" data={data} options={options} />
+      </div>
+    </section>
+  );
+}
+
 function Dashboard() {
   // Filters start from the page's query string, e.g. ?from=2026-03-01.
   const initial = new URLSearchParams(window.location.search);
@@ -235,9 +314,13 @@ function Dashboard() {
 
   useEffect(() => {
     setError(null);
-    Promise.all(["funnel", "nodes", "comparisons", "trends"].map((p) => load(p, filters)))
-      .then(([funnel, nodes, comparisons, trends]) => setData({ funnel, nodes, comparisons, trends }))
-      .catch((e) => setError(e.message));
+    Promise.all(["funnel", "nodes", "comparisons", "trends", "amd"].map((p) => load(p, filters)))
+      .then(([funnel, nodes, comparisons, trends, amd]) => setData({ funnel, nodes, comparisons, trends, amd }))
+      .catch((e) => {
+        // Figures of the previous filters would read as this filter's.
+        setData(null);
+        setError(e.message);
+      });
   }, [filters]);
 
   const field = (name, label, props = {}) => (
@@ -265,7 +348,10 @@ function Dashboard() {
           <Graph document={document} rows={data.nodes.nodes} />
           <NodeTable rows={data.nodes.nodes} />
           <Comparisons comparisons={data.comparisons.comparisons} />
+          <VariantChart comparisons={data.comparisons.comparisons} />
           <Trends days={data.trends.days} />
+          <HourTrend hours={data.trends.hours} />
+          <AnsweringMachines amd={data.amd} />
         </div>
       )}
     </main>

@@ -87,6 +87,11 @@ def test_the_dashboard_shows_the_funnel_the_heat_graph_and_the_variants(
         "offer", "offer", "8", "3",
     ]  # fmt: skip
     assert "greeting" in page.inner_text("#comparisons")
+    assert page.locator("#hour-chart").is_visible()
+    assert page.locator("#amd-chart").is_visible()
+    assert page.inner_text("#amd-share") == "0.0% of answered calls (0 of 14)"
+    assert page.locator("#variant-chart").is_visible()
+    assert page.get_attribute("#variant-chart-box", "data-intervals") == "2"
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "dashboard.png"), full_page=True)
 
@@ -100,6 +105,16 @@ def test_a_bad_filter_shows_the_apis_message(page, live_server):
 
     page.wait_for_selector("#error")
     assert page.inner_text("#error") == "Node 'greeting' has no variant 'z' (it has a, b)."
+
+
+def test_a_bad_filter_takes_the_figures_of_the_last_good_one_away(page, live_server):
+    page.goto(f"{live_server.url}/analytics/card/?from=2026-03-01&to=2026-03-05")
+    page.wait_for_selector("#dashboard")
+
+    page.fill('input[name="variant"]', "greeting:z")
+
+    page.wait_for_selector("#error")
+    assert page.locator("#dashboard").count() == 0
 
 
 @pytest.fixture
