@@ -17,7 +17,8 @@ from analytics.filters import Filters
 from analytics.models import CallDaily, CostRate, NodeDaily
 from analytics.stats import compare_proportions
 
-NO_VARIANT = ""
+NO_VARIANT = "(not reached)"  # the variant of a call that never reached the node
+SEGMENT_VARIANTS = "segment variants, not an A/B test"
 
 
 def _cells(model, filters: Filters):
@@ -179,34 +180,58 @@ def _variant_ids(filters: Filters, node_id: str) -> list[str]:
     return []
 
 
+def _segment_pools(filters: Filters, node_id: str) -> dict | None:
+    """For a node with segment-bound variants, the variants each segment
+    draws from ({segment: ids}, None for the default ones); None for a node
+    whose variants all apply to every segment."""
+    for node in filters.version.document.get("nodes", []):
+        if node["id"] == node_id:
+            variants = node["prompt"]["variants"]
+            if not any(v.get("segment") for v in variants):
+                return None
+            pools = defaultdict(list)
+            for v in variants:
+                pools[v.get("segment") or None].append(v["id"])
+            return dict(pools)
+    return None
+
+
 def comparisons(filters: Filters) -> dict:
     """Per A/B node: each variant's conversions, and each variant against
-    the node's first variant (the control)."""
+    the node's first variant (the control). Variants bound to segments are
+    compared only within a segment, among the variants that segment draws
+    from; a segment with one of them is no A/B test and has no tests."""
     wanted = [filters.node] if filters.node else sorted(filters.ab_nodes)
-    by = ("node", "variants", *(("segment",) if "segment" in filters.breakdown else ()))
     rows = _sums(
         _cells(NodeDaily, filters).filter(node__in=wanted),
         ("calls", "calls_moved_on", "calls_target"),
-        by,
+        ("node", "variants", "segment"),
     )
     answer = []
     for node_id in wanted:
+        pools = _segment_pools(filters, node_id)
+        split = pools is not None or "segment" in filters.breakdown
         cells = defaultdict(lambda: defaultdict(lambda: [0, 0, 0]))
         for row in rows:
             if row["node"] != node_id:
                 continue
-            segment = row["segment"] if "segment" in by else None
+            segment = row["segment"] if split else None
             variant = parse_variants_key(row["variants"]).get(node_id, NO_VARIANT)
             sums = cells[segment][variant]
             sums[0] += row["calls"]
             sums[1] += row["calls_moved_on"]
             sums[2] += row["calls_target"]
         for segment, per_variant in sorted(cells.items(), key=lambda i: str(i[0])):
-            answer.append(_node_comparison(filters, node_id, segment, per_variant))
+            pool = None
+            if pools is not None:
+                pool = pools.get(segment) or pools.get(None, [])
+            answer.append(
+                _node_comparison(filters, node_id, segment, per_variant, pool)
+            )
     return {"filters": filters.as_dict(), "comparisons": answer}
 
 
-def _node_comparison(filters, node_id, segment, per_variant) -> dict:
+def _node_comparison(filters, node_id, segment, per_variant, pool=None) -> dict:
     order = [v for v in _variant_ids(filters, node_id) if v in per_variant]
     order += sorted(v for v in per_variant if v not in order)
     variants = [
@@ -220,10 +245,12 @@ def _node_comparison(filters, node_id, segment, per_variant) -> dict:
         }
         for v in order
     ]
+    ab_test = pool is None or len(pool) > 1
+    arms = [v for v in variants if pool is None or v["variant"] in pool]
     tests = []
-    if variants:
-        control = variants[0]
-        for other in variants[1:]:
+    if ab_test and arms:
+        control = arms[0]
+        for other in arms[1:]:
             for metric in ("target_action", "moved_on"):
                 result = compare_proportions(
                     control[metric], control["calls"], other[metric], other["calls"]
@@ -236,7 +263,9 @@ def _node_comparison(filters, node_id, segment, per_variant) -> dict:
                         **result.as_dict(),
                     }
                 )
-    answer = {"node": node_id, "variants": variants, "tests": tests}
+    answer = {"node": node_id, "ab_test": ab_test, "variants": variants, "tests": tests}
+    if not ab_test:
+        answer["note"] = SEGMENT_VARIANTS
     if segment is not None:
         answer = {"segment": segment, **answer}
     return answer

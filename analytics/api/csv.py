@@ -15,7 +15,10 @@ def flatten(row: dict, prefix: str = "") -> dict:
         if isinstance(value, dict):
             flat.update(flatten(value, f"{name}."))
         elif isinstance(value, list):
-            flat[name] = json.dumps(value)
+            for number, item in enumerate(value, start=1):
+                flat.update(flatten({str(number): item}, f"{name}."))
+        elif isinstance(value, bool):
+            flat[name] = "true" if value else "false"
         else:
             flat[name] = "" if value is None else value
     return flat

@@ -109,11 +109,15 @@ class ComparisonsView(AnalyticsView):
         return super().get(request)
 
     def csv_rows(self, data):
-        rows = []
+        """The variants' table, then the tests, told apart by `table`."""
+        variants, tests = [], []
         for comparison in data["comparisons"]:
-            where = {k: comparison[k] for k in ("segment", "node") if k in comparison}
-            rows.extend({**where, **test} for test in comparison["tests"])
-        return rows
+            where = {k: comparison.get(k, "") for k in ("segment", "node", "ab_test")}
+            variants.extend(
+                {"table": "variants", **where, **v} for v in comparison["variants"]
+            )
+            tests.extend({"table": "tests", **where, **t} for t in comparison["tests"])
+        return variants + tests
 
 
 class TrendsView(AnalyticsView):

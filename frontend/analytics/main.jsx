@@ -184,6 +184,12 @@ function Comparisons({ comparisons }) {
           <tr><th>Node</th><th>Metric</th><th>Control</th><th>Variant</th><th>Difference</th><th>95% interval</th><th>p</th><th>More calls per arm</th></tr>
         </thead>
         <tbody>
+          {comparisons.filter((c) => !c.ab_test).map((c) => (
+            <tr key={`note-${c.segment || ""}${c.node}`} className="segment-variants">
+              <td>{c.node}{c.segment ? ` (${c.segment})` : ""}</td>
+              <td colSpan="7">{c.note}: {c.variants.map((v) => `${v.variant} ${v.calls} calls, ${percent(v.target_action_rate)} target`).join("; ")}</td>
+            </tr>
+          ))}
           {comparisons.flatMap((c) =>
             c.tests.map((t) => (
               <tr key={`${c.segment || ""}${c.node}${t.metric}${t.variant}`}>

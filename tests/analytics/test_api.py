@@ -12,7 +12,7 @@ from rest_framework.test import APIClient
 from analytics.models import CostRate
 from designer import services
 from designer.models import ApiToken, Membership
-from tests.analytics.conftest import DOCUMENT, population_calls, simulate
+from tests.analytics.conftest import BEHAVIOURS, DOCUMENT, population_calls, simulate
 
 pytestmark = pytest.mark.django_db
 
@@ -285,3 +285,92 @@ def test_a_version_filter_picks_that_version(client, calls, team):
     assert latest["filters"]["version"] == 2
     assert latest["stages"][0]["count"] == 0
     assert first["stages"][0]["count"] == 14
+
+
+def test_the_comparisons_csv_has_the_variants_table_then_the_tests(client, calls):
+    response = get(client, "comparisons", "format=csv")
+
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert [(r["table"], r["node"], r["variant"], r["calls"], r["moved_on"],
+             r["target_action"], r["target_action_rate"], r["ab_test"])
+            for r in rows[:2]] == [
+        ("variants", "greeting", "a", "10", "4", "2", "0.2", "true"),
+        ("variants", "greeting", "b", "4", "4", "1", "0.25", "true"),
+    ]  # fmt: skip
+    assert [(r["table"], r["metric"], r["control"], r["variant"], r["significant"])
+            for r in rows[2:]] == [
+        ("tests", "target_action", "a", "b", "false"),
+        ("tests", "moved_on", "a", "b", "true"),
+    ]  # fmt: skip
+
+
+def test_lists_in_csv_are_columns_of_their_own(client, calls):
+    response = get(client, "nodes", "format=csv")
+
+    greeting = next(csv.DictReader(io.StringIO(response.content.decode())))
+    assert [greeting[f"heard_in_prompt.quarters.{i}"] for i in (1, 2, 3, 4)] == [
+        "0", "0", "6", "0",
+    ]  # fmt: skip
+
+
+SEGMENT_DOCUMENT = {
+    **DOCUMENT,
+    "nodes": [
+        {**node, "prompt": {"variants": [
+            {"id": "a", "text": "We have a card for you. Shall I connect you?",
+             "segment": "active"},
+            {"id": "b", "text": "We have a card for you. Shall I connect you?",
+             "segment": "inactive"},
+            {"id": "c", "text": "We have a card for you. Shall I connect you?"},
+        ]}} if node["id"] == "offer" else
+        {**node, "prompt": {"variants": node["prompt"]["variants"][:1]}}
+        if node["id"] == "greeting" else node
+        for node in DOCUMENT["nodes"]
+    ],
+}  # fmt: skip
+
+
+@pytest.fixture
+def segment_calls(team, tmp_path):
+    """A script whose offer says variant a to active contacts, b to inactive
+    ones and c to the others: segment variants, no A/B test."""
+    script = services.script_create(
+        team=team, slug="seg", name="Seg", language="en", document=SEGMENT_DOCUMENT
+    )
+    services.script_publish(script=script, author=None)
+    what = [("active", "hangs_up_in_greeting")] * 2 + [("active", "transferred")] * 2 + [
+        ("active", "refuses"), ("inactive", "transferred"), ("inactive", "refuses"),
+        ("other", "transferred"),
+    ]  # fmt: skip
+    simulate(tmp_path, [
+        {"script": "seg", "segment": segment, "call_id": f"seg-{n}",
+         "started_at": "2026-03-02T09:00:00+00:00", **BEHAVIOURS[behaviour]}
+        for n, (segment, behaviour) in enumerate(what)
+    ])  # fmt: skip
+
+
+def test_segment_variants_are_compared_only_within_a_segment(client, segment_calls):
+    response = client.get(f"/api/analytics/comparisons/?script=seg&{DAYS}")
+
+    assert [
+        (c["segment"], c["ab_test"], c.get("note"),
+         [(v["variant"], v["calls"], v["target_action"]) for v in c["variants"]],
+         c["tests"])
+        for c in response.json()["comparisons"]
+    ] == [
+        ("active", False, "segment variants, not an A/B test", [("a", 3, 2)], []),
+        ("inactive", False, "segment variants, not an A/B test", [("b", 2, 1)], []),
+        ("other", False, "segment variants, not an A/B test", [("c", 1, 1)], []),
+    ]  # fmt: skip
+
+
+def test_calls_that_never_reached_the_node_are_labelled_not_reached(
+    client, segment_calls
+):
+    response = client.get(
+        f"/api/analytics/funnel/?script=seg&{DAYS}&breakdown=variant&node=offer"
+    )
+
+    assert [(g["variant"], g["stages"][0]["count"]) for g in response.json()["groups"]] == [
+        ("(not reached)", 2), ("a", 3), ("b", 2), ("c", 1),
+    ]  # fmt: skip
