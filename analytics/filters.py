@@ -46,7 +46,9 @@ class Filters:
             day_to, DEFAULT_DAYS - 1
         )
         if day_from > day_to:
-            raise InvalidFilter("from", f"'from' ({day_from}) is after 'to' ({day_to}).")
+            raise InvalidFilter(
+                "from", f"'from' ({day_from}) is after 'to' ({day_to})."
+            )
         if (day_to - day_from).days >= MAX_DAYS:
             raise InvalidFilter(
                 "from",
@@ -140,16 +142,21 @@ def _variant(raw, document: dict, ab_nodes) -> tuple[str, str] | None:
         return None
     node, sep, variant = raw.rpartition(":")
     if not sep or not node or not variant:
-        raise InvalidFilter("variant", f"'variant' is NODE:VARIANT, e.g. greeting:a, not {raw!r}.")
+        raise InvalidFilter(
+            "variant", f"'variant' is NODE:VARIANT, e.g. greeting:a, not {raw!r}."
+        )
     for each in document.get("nodes", []):
         if each["id"] == node:
             if node not in ab_nodes:
                 raise InvalidFilter("variant", _not_ab(node, ab_nodes))
-            ids = [v.get("id") for v in (each.get("prompt") or {}).get("variants") or []]
+            ids = [
+                v.get("id") for v in (each.get("prompt") or {}).get("variants") or []
+            ]
             if variant in ids:
                 return node, variant
             raise InvalidFilter(
-                "variant", f"Node '{node}' has no variant '{variant}' (it has {', '.join(ids) or 'none'})."
+                "variant",
+                f"Node '{node}' has no variant '{variant}' (it has {', '.join(ids) or 'none'}).",
             )
     raise InvalidFilter("variant", f"The version has no node '{node}'.")
 
@@ -161,7 +168,8 @@ def _sources(raw) -> tuple:
     unknown = [s for s in sources if s not in SOURCES]
     if unknown or not sources:
         raise InvalidFilter(
-            "source", f"Unknown source {', '.join(unknown)!s}; sources are {', '.join(SOURCES)}."
+            "source",
+            f"Unknown source {', '.join(unknown)!s}; sources are {', '.join(SOURCES)}.",
         )
     return sources
 
@@ -196,8 +204,11 @@ def _warnings(filters: Filters) -> list[str]:
     nothing this version ever recorded."""
     warnings = []
     segment = filters.segment
-    if segment is not None and not CallDaily.objects.filter(
-        version=filters.version, segment=segment
-    ).exists():
+    if (
+        segment is not None
+        and not CallDaily.objects.filter(
+            version=filters.version, segment=segment
+        ).exists()
+    ):
         warnings.append(f"no calls of segment '{segment}' in this version")
     return warnings

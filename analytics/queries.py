@@ -95,7 +95,9 @@ def funnel_stages(sums: dict) -> list[dict]:
             {
                 "name": name,
                 "count": count,
-                "share_of_previous": _share(count, previous if previous is not None else count),
+                "share_of_previous": _share(
+                    count, previous if previous is not None else count
+                ),
                 "share_of_all": _share(count, started),
             }
         )
@@ -133,8 +135,12 @@ def node_row(node: dict, sums: dict) -> dict:
         "calls": sums.get("calls", 0),
         "hung_up_in_prompt": hung,
         "heard_in_prompt": {
-            "mean_seconds": round(sums.get("heard_ms", 0) / hung / 1000, 3) if hung else None,
-            "mean_share": round(sums.get("heard_permille", 0) / hung / 1000, 3) if hung else None,
+            "mean_seconds": round(sums.get("heard_ms", 0) / hung / 1000, 3)
+            if hung
+            else None,
+            "mean_share": round(sums.get("heard_permille", 0) / hung / 1000, 3)
+            if hung
+            else None,
             "quarters": [sums.get(f"heard_q{i}", 0) for i in range(1, 5)],
         },
         "hung_up_listening": sums.get("hung_up_listening", 0),
@@ -287,7 +293,9 @@ def _trend_row(label: str, value, sums: dict) -> dict:
         "answered": sums.get("answered", 0),
         "human": sums.get("human", 0),
         "target_action": sums.get("target_action", 0),
-        "answering_machine_share": _share(sums.get("amd_machine", 0), sums.get("answered", 0)),
+        "answering_machine_share": _share(
+            sums.get("amd_machine", 0), sums.get("answered", 0)
+        ),
         "outcomes": {o: sums.get(f"outcome_{o}", 0) for o in OUTCOMES},
     }
 
@@ -337,7 +345,13 @@ def rates_for(script) -> CostRate | None:
     return own or CostRate.objects.filter(team_id=script.team_id, script=None).first()
 
 
-ECONOMY_FIELDS = ("calls", "target_reached", "duration_ms", "recognition_ms", "outcome_transfer")
+ECONOMY_FIELDS = (
+    "calls",
+    "target_reached",
+    "duration_ms",
+    "recognition_ms",
+    "outcome_transfer",
+)
 MS_PER_MINUTE = Decimal(60000)
 CENT = Decimal("0.0001")
 
@@ -394,7 +408,9 @@ def economics(filters: Filters) -> dict:
             variant = parse_variants_key(row["variants"]).get(node_id, NO_VARIANT)
             _add(groups[variant], row, ECONOMY_FIELDS)
         for variant, sums in sorted(groups.items()):
-            per_variant.append({"node": node_id, "variant": variant, **costs(rate, sums)})
+            per_variant.append(
+                {"node": node_id, "variant": variant, **costs(rate, sums)}
+            )
     return {
         "filters": filters.as_dict(),
         "rates": _rates_dict(rate),

@@ -167,5 +167,7 @@ class EconomicsView(AnalyticsView):
         return super().get(request)
 
     def csv_rows(self, data):
-        total = {k: v for k, v in data.items() if k not in ("filters", "rates", "variants")}
+        total = {
+            k: v for k, v in data.items() if k not in ("filters", "rates", "variants")
+        }
         return [{"node": "", "variant": "all", **total}] + data["variants"]

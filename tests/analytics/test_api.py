@@ -70,7 +70,11 @@ def test_the_node_table_has_the_issue_fields(client, calls):
         "node", "type", "entered", "hung_up_in_prompt", "hung_up_listening",
         "no_match", "no_input", "moved_on", "ended",
     } <= set(greeting)  # fmt: skip
-    assert (greeting["node"], greeting["type"], greeting["entered"]) == ("greeting", "greeting", 10)
+    assert (greeting["node"], greeting["type"], greeting["entered"]) == (
+        "greeting",
+        "greeting",
+        10,
+    )
     assert greeting["hung_up_in_prompt"] == 6
     assert greeting["moved_on"] == 4
     assert greeting["ended"] == {
@@ -139,7 +143,9 @@ ENDPOINTS = ("funnel", "nodes", "comparisons", "trends", "amd", "economics")
 @pytest.mark.parametrize("path", ENDPOINTS)
 def test_the_first_and_last_days_there_are_are_answered(client, version, path):
     early = client.get(f"/api/analytics/{path}/?script=card&to=0001-01-05")
-    late = client.get(f"/api/analytics/{path}/?script=card&from=9999-12-01&to=9999-12-31")
+    late = client.get(
+        f"/api/analytics/{path}/?script=card&from=9999-12-01&to=9999-12-31"
+    )
 
     assert early.status_code == 200
     assert early.json()["filters"]["from"] == "0001-01-01"
@@ -148,15 +154,23 @@ def test_the_first_and_last_days_there_are_are_answered(client, version, path):
 
 
 def test_the_trend_lists_every_day_up_to_the_last_day_there_is(client, version):
-    response = client.get("/api/analytics/trends/?script=card&from=9999-12-01&to=9999-12-31")
+    response = client.get(
+        "/api/analytics/trends/?script=card&from=9999-12-01&to=9999-12-31"
+    )
 
     days = response.json()["days"]
-    assert (len(days), days[0]["day"], days[-1]["day"]) == (31, "9999-12-01", "9999-12-31")
+    assert (len(days), days[0]["day"], days[-1]["day"]) == (
+        31,
+        "9999-12-01",
+        "9999-12-31",
+    )
 
 
 @pytest.mark.parametrize("path", ENDPOINTS)
 def test_a_range_longer_than_366_days_is_a_400(client, version, path):
-    response = client.get(f"/api/analytics/{path}/?script=card&from=0001-01-01&to=9999-12-31")
+    response = client.get(
+        f"/api/analytics/{path}/?script=card&from=0001-01-01&to=9999-12-31"
+    )
 
     assert response.status_code == 400
     assert response.json() == {
@@ -180,7 +194,9 @@ def test_a_segment_with_no_calls_is_answered_with_a_warning(client, calls, path)
 
 
 def test_dates_in_the_wrong_order_are_a_400(client, version):
-    response = client.get("/api/analytics/nodes/?script=card&from=2026-03-05&to=2026-03-01")
+    response = client.get(
+        "/api/analytics/nodes/?script=card&from=2026-03-05&to=2026-03-01"
+    )
 
     assert response.status_code == 400
     assert response.json()["error"]["message"] == (
@@ -204,7 +220,8 @@ def test_another_teams_script_does_not_exist(calls, other_team):
 
     assert response.status_code == 404
     assert response.json()["error"] == {
-        "code": "script_not_found", "message": "Team globex has no script 'card'."
+        "code": "script_not_found",
+        "message": "Team globex has no script 'card'.",
     }
 
 
@@ -265,7 +282,9 @@ def test_costs_per_call_per_target_action_and_per_variant(client, calls, team):
 
 def test_script_rates_win_over_the_team_default(client, calls, team):
     CostRate.objects.create(team=team, per_transfer=Decimal("1.00"))
-    CostRate.objects.create(team=team, script=calls.script, per_transfer=Decimal("2.00"))
+    CostRate.objects.create(
+        team=team, script=calls.script, per_transfer=Decimal("2.00")
+    )
 
     data = get(client, "economics").json()
 
@@ -276,7 +295,9 @@ def test_script_rates_win_over_the_team_default(client, calls, team):
 def test_a_version_filter_picks_that_version(client, calls, team):
     script = calls.script
     changed = {**DOCUMENT, "variables": {**DOCUMENT.get("variables", {}), "extra": {}}}
-    services.draft_save(script=script, document=changed, base_revision=None, author=None)
+    services.draft_save(
+        script=script, document=changed, base_revision=None, author=None
+    )
     services.script_publish(script=script, author=None)
 
     latest = get(client, "funnel").json()

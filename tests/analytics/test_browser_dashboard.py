@@ -57,8 +57,13 @@ def page(live_server, version, team, tmp_path):
         )
         context = browser.new_context(viewport={"width": 1280, "height": 2200})
         context.add_cookies(
-            [{"name": settings.SESSION_COOKIE_NAME, "value": cookie,
-              "url": live_server.url}]  # fmt: skip
+            [
+                {
+                    "name": settings.SESSION_COOKIE_NAME,
+                    "value": cookie,
+                    "url": live_server.url,
+                }
+            ]
         )
         yield context.new_page()
         browser.close()
@@ -82,7 +87,10 @@ def test_the_dashboard_shows_the_funnel_the_heat_graph_and_the_variants(
     assert page.locator("#funnel-chart").is_visible()
     heat = page.locator("#heat-graph .react-flow__node")
     assert heat.count() == 6
-    assert page.inner_text('#heat-graph [data-id="greeting"]') == "greeting · 14 in · 42.9% lost"
+    assert (
+        page.inner_text('#heat-graph [data-id="greeting"]')
+        == "greeting · 14 in · 42.9% lost"
+    )
     assert page.inner_text('#node-table tr[data-node="offer"]').split("\t")[:4] == [
         "offer", "offer", "8", "3",
     ]  # fmt: skip
@@ -104,7 +112,9 @@ def test_a_bad_filter_shows_the_apis_message(page, live_server):
     page.goto(f"{live_server.url}/analytics/card/?from=2026-03-01&variant=greeting:z")
 
     page.wait_for_selector("#error")
-    assert page.inner_text("#error") == "Node 'greeting' has no variant 'z' (it has a, b)."
+    assert (
+        page.inner_text("#error") == "Node 'greeting' has no variant 'z' (it has a, b)."
+    )
 
 
 def test_a_bad_filter_takes_the_figures_of_the_last_good_one_away(page, live_server):
@@ -130,7 +140,9 @@ def demo(version, tmp_path):
                "started_at": "2026-03-01T10:00:00+00:00", "timezone": "Europe/Moscow"}  # fmt: skip
     calls = [{**contact, "call_id": f"demo-{n}", "turns": [], "hangup_after": 1}
              for n in range(3)]  # fmt: skip
-    calls.append({**contact, "call_id": "demo-3", "turns": ["Алло, да"], "hangup_after": 2})
+    calls.append(
+        {**contact, "call_id": "demo-3", "turns": ["Алло, да"], "hangup_after": 2}
+    )
     path = tmp_path / "demo.jsonl"
     path.write_text("".join(json.dumps(c) + "\n" for c in calls), encoding="utf-8")
     call_command("simulate_calls", str(path), "--quiet", stdout=io.StringIO())
@@ -140,13 +152,17 @@ def test_the_whole_demo_script_is_in_view_with_the_heat_of_each_node(
     demo, page, live_server
 ):
     page.set_viewport_size({"width": 1280, "height": 900})
-    page.goto(f"{live_server.url}/analytics/bank-card-offer/?from=2026-03-01&to=2026-03-01")
+    page.goto(
+        f"{live_server.url}/analytics/bank-card-offer/?from=2026-03-01&to=2026-03-01"
+    )
     page.wait_for_selector("#heat-graph .react-flow__node")
     page.wait_for_timeout(300)
 
     frame = page.locator("#heat-graph").bounding_box()
     boxes = [
-        page.locator(f'#heat-graph .react-flow__node[data-id="{node_id}"]').bounding_box()
+        page.locator(
+            f'#heat-graph .react-flow__node[data-id="{node_id}"]'
+        ).bounding_box()
         for node_id in DEMO_NODES
     ]
     outside = [
@@ -158,7 +174,10 @@ def test_the_whole_demo_script_is_in_view_with_the_heat_of_each_node(
     assert (len(boxes), outside) == (22, [])
     greeting = page.locator('#heat-graph [data-id="greeting"]')
     assert greeting.inner_text() == "greeting · 4 in · 75.0% lost"
-    assert greeting.evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(107, 7, 16)"
+    assert (
+        greeting.evaluate("e => getComputedStyle(e).backgroundColor")
+        == "rgb(107, 7, 16)"
+    )
     disclaimer = page.locator('#heat-graph [data-id="disclaimer"]')
     assert disclaimer.inner_text() == "disclaimer · no calls"
     assert disclaimer.evaluate("e => getComputedStyle(e).backgroundColor") == (
