@@ -95,6 +95,19 @@ function ScriptEdge({ id, sourceX, sourceY, targetX, targetY, sourcePosition, ta
 }
 
 const edgeTypes = { script: ScriptEdge };
+
+// The minimap draws each node in a stronger shade of its type's colour.
+const MINIMAP_COLORS = {
+  greeting: "#93c5fd",
+  offer: "#86efac",
+  objection: "#fdba74",
+  question: "#c4b5fd",
+  amd_question: "#cbd5e1",
+  say: "#fde047",
+  target_action: "#22c55e",
+  end: "#9ca3af",
+};
+const minimapColor = (flowNode) => MINIMAP_COLORS[flowNode.data?.node?.type] || "#e2e8f0";
 const NO_PROBLEMS = [];
 const NODE_SIZE = { width: NODE_WIDTH, height: NODE_HEIGHT };
 
@@ -383,7 +396,7 @@ export function App({ config, api, builtins }) {
       setStatus(`Saved revision ${draft.revision}.`);
     } catch (error) {
       if (error.status === 409) {
-        setConflict({ message: error.message });
+        setConflict({ action: "save", revision: error.body?.error?.current_revision });
         setStatus("Not saved: conflict.");
       } else setStatus(`Not saved: ${error.message}`);
     }
@@ -426,7 +439,7 @@ export function App({ config, api, builtins }) {
         setProblems(error.body?.error?.problems || problems);
         setStatus(`Not published: ${error.message}`);
       } else if (error.status === 409) {
-        setConflict({ message: error.message });
+        setConflict({ action: "publish", revision: error.body?.error?.current_revision });
         setStatus("Not published: the draft changed meanwhile.");
       } else setStatus(`Not published: ${error.message}`);
     }
@@ -523,7 +536,10 @@ export function App({ config, api, builtins }) {
       </div>
       {conflict && (
         <div className="conflict" id="conflict" role="alert">
-          <strong>Someone else saved this draft.</strong> {conflict.message} Your changes are kept here.
+          <strong>Someone saved a newer draft{conflict.revision ? ` (revision ${conflict.revision})` : ""} while you were editing.</strong>
+          {conflict.action === "publish"
+            ? " Nothing was published. Merge their changes into yours, reload theirs, or overwrite theirs with yours; then save and publish."
+            : " Your changes are kept here, not saved yet. Merge their changes into yours, reload theirs, or overwrite theirs with yours."}
           <button onClick={merge}>Merge theirs into mine</button>
           <button onClick={reloadTheirs}>Reload theirs (drop mine)</button>
           <button onClick={overwrite}>Overwrite with mine</button>
@@ -561,7 +577,15 @@ export function App({ config, api, builtins }) {
           >
             <Background />
             <Controls />
-            <MiniMap pannable zoomable nodeStrokeWidth={3} />
+            <MiniMap
+              pannable
+              zoomable
+              nodeStrokeWidth={3}
+              nodeColor={minimapColor}
+              nodeStrokeColor={minimapColor}
+              nodeClassName={(flowNode) => `minimap-${flowNode.data?.node?.type}`}
+              onClick={(_, at) => flow.setCenter(at.x, at.y, { zoom: flow.getZoom(), duration: 150 })}
+            />
           </ReactFlow>
           <div className="problems" id="problems">
             <div className="problems-head">

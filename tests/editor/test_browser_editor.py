@@ -204,7 +204,12 @@ def test_the_second_of_two_saves_gets_a_conflict_and_keeps_its_changes(
     select(second, "offer")
     second.locator(".node-panel .node-title-input").fill("Offer from the second")
     second.click("#save")
-    expect(second.locator("#conflict")).to_contain_text("revision 2")
+    expect(second.locator("#conflict")).to_contain_text(
+        "Someone saved a newer draft (revision 2) while you were editing. "
+        "Your changes are kept here, not saved yet. Merge their changes into "
+        "yours, reload theirs, or overwrite theirs with yours."
+    )
+    expect(second.locator("#conflict")).not_to_contain_text("base_revision")
     expect(second.locator("#status")).to_have_text("Not saved: conflict.")
     expect(node(second, "offer")).to_contain_text("Offer from the second")
     browser.shot(second, "conflict")
@@ -269,6 +274,11 @@ def test_roles_show_in_the_page(browser, script):
     expect(viewer.locator(".node-panel fieldset")).to_have_attribute("disabled", "")
     expect(viewer.locator(".node-panel .variant-text").first).to_be_disabled()
     browser.shot(viewer, "viewer")
+    with viewer.expect_download() as download:
+        viewer.get_by_role("link", name="Export").click()
+    assert download.value.suggested_filename == f"{script}-draft.json"
+    bundle = json.loads(Path(download.value.path()).read_text())
+    assert len(bundle["document"]["nodes"]) == 22
 
     author = browser.editor(script, user="author")
     expect(author.locator("#save")).to_have_count(1)
@@ -474,3 +484,40 @@ def test_an_id_that_cannot_be_used_says_why_beside_the_field(
     field.press("Escape")
     expect(field).to_have_value("say_connect")
     expect(error).to_have_count(0)
+
+
+def test_the_minimap_colours_nodes_by_type_pans_and_stays_above_labels(
+    browser, live, script
+):
+    page = browser.editor(script)
+    _, draft = live.api("GET", f"/api/scripts/{script}/draft/")
+    types = [n["type"] for n in draft["document"]["nodes"]]
+    minimap = page.locator(".react-flow__minimap")
+    expect(minimap.locator(".react-flow__minimap-node")).to_have_count(22)
+    for node_type, colour in [
+        ("say", "rgb(253, 224, 71)"),
+        ("end", "rgb(156, 163, 175)"),
+    ]:
+        shapes = minimap.locator(f".react-flow__minimap-node.minimap-{node_type}")
+        expect(shapes).to_have_count(types.count(node_type))
+        expect(shapes.first).to_have_css("fill", colour)
+
+    # Zoomed in, labels show; none of them is drawn over the minimap.
+    for _ in range(4):
+        page.click(".react-flow__controls-zoomin")
+    expect(page.locator(".edge-label").first).to_be_visible()
+    viewport = page.locator(".react-flow__viewport")
+    before = viewport.get_attribute("style")
+    box = minimap.bounding_box()
+    for fx, fy in [(0.1, 0.5), (0.5, 0.5), (0.9, 0.5), (0.5, 0.2), (0.5, 0.8)]:
+        x, y = box["x"] + box["width"] * fx, box["y"] + box["height"] * fy
+        inside = page.evaluate(
+            "([x, y]) => !!document.elementFromPoint(x, y)"
+            ".closest('.react-flow__minimap')",
+            [x, y],
+        )
+        assert inside, (fx, fy)
+
+    # Clicking the minimap moves the view there.
+    page.mouse.click(box["x"] + box["width"] * 0.9, box["y"] + box["height"] * 0.5)
+    expect(viewport).not_to_have_attribute("style", before)
