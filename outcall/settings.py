@@ -144,6 +144,15 @@ OUTCALL_ASR_COMPUTE_TYPE = os.environ.get("OUTCALL_ASR_COMPUTE_TYPE", "int8")
 OUTCALL_ASR_THREADS = int(os.environ.get("OUTCALL_ASR_THREADS", str(os.cpu_count() or 1)))
 OUTCALL_MODEL_DIR = Path(os.environ.get("OUTCALL_MODEL_DIR", VAR_DIR / "models"))
 
+# Live calls: where utterances are recognised ("thread" in each server
+# process, or "channel": ASR workers, `manage.py run_asr_worker`, over the
+# channel layer), recorded prompt audio, and the cache of rendered speech.
+OUTCALL_LIVE_ASR = os.environ.get("OUTCALL_LIVE_ASR", "thread")
+OUTCALL_PROMPT_AUDIO_DIR = os.environ.get("OUTCALL_PROMPT_AUDIO_DIR") or None
+OUTCALL_SPEECH_CACHE_DIR = Path(
+    os.environ.get("OUTCALL_SPEECH_CACHE_DIR", VAR_DIR / "speech-cache")
+)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

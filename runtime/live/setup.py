@@ -227,18 +227,10 @@ def speech_output():
     if _speech is None:
         from runtime.speech import EspeakSource, RecordedPrompts, SpeechCache, SpeechOutput
 
-        root = getattr(settings, "OUTCALL_PROMPT_AUDIO_DIR", None)
-        import os
-
-        cache_dir = (
-            getattr(settings, "OUTCALL_SPEECH_CACHE_DIR", None)
-            or os.environ.get("OUTCALL_SPEECH_CACHE_DIR")
-            or settings.VAR_DIR / "speech-cache"
-        )
         _speech = SpeechOutput(
             tts=EspeakSource(),
-            recorded=RecordedPrompts(root),
-            cache=SpeechCache(directory=cache_dir),
+            recorded=RecordedPrompts(settings.OUTCALL_PROMPT_AUDIO_DIR),
+            cache=SpeechCache(directory=settings.OUTCALL_SPEECH_CACHE_DIR),
         )
     return _speech
 
@@ -246,12 +238,9 @@ def speech_output():
 def transcriber():
     """Where this process sends utterances: a thread here, or the ASR
     workers over the channel layer (``OUTCALL_LIVE_ASR=channel``)."""
-    import os
-
     from runtime.live.asr import ThreadTranscriber
     from runtime.transports.asr import ChannelTranscriber
 
-    mode = getattr(settings, "OUTCALL_LIVE_ASR", os.environ.get("OUTCALL_LIVE_ASR", "thread"))
-    if mode == "channel":
+    if settings.OUTCALL_LIVE_ASR == "channel":
         return ChannelTranscriber()
     return ThreadTranscriber.shared()
