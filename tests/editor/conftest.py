@@ -29,7 +29,10 @@ def live(tmp_path_factory):
     server.stop()
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: while Playwright's sync API is open it keeps an
+# event loop running in this thread, and the asyncio tests that run later
+# in the session could not start theirs.
+@pytest.fixture(scope="module")
 def chromium():
     if not CHROMIUM.exists():
         pytest.fail(
