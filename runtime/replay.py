@@ -207,11 +207,7 @@ def replay_recording(
         interrupted = next((p for p in played if p.start <= start < p.end), None)
         if interrupted is not None and interrupted.barge_in:
             barge_in = True
-            interrupted.interrupted = True
-            interrupted.end = start
-            # Prompts queued after the interrupted one are never played.
-            for later in played[played.index(interrupted) + 1 :]:
-                result.prompts.remove(later)
+            _cut(interrupted, start, played, result)
             clock.now = end
         else:
             clock.now = max(end, prompts_end)
@@ -242,17 +238,22 @@ def replay_recording(
     return result
 
 
+def _cut(prompt, at, played, result):
+    """``prompt`` stops at ``at``; the prompts queued after it never play."""
+    prompt.interrupted = True
+    prompt.end = at
+    for later in played[played.index(prompt) + 1 :]:
+        result.prompts.remove(later)
+
+
 def _hang_up(call, clock, played, at, result):
     """The recording ended: the caller hung up at ``at`` seconds."""
     during = next((p for p in played if p.start <= at < p.end), None)
     clock.now = at
     result.hangup_at = at
     if during is not None:
-        during.interrupted = True
         heard = round(at - during.start, 3)
-        during.end = at
-        for later in played[played.index(during) + 1 :]:
-            result.prompts.remove(later)
+        _cut(during, at, played, result)
         actions = call.handle(
             CallerHangup(during_prompt=True, heard=heard, node=during.node)
         )

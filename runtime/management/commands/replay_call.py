@@ -61,8 +61,9 @@ class Command(ScriptCommand):
             compiled = compile_script(version.document)
         except ScriptCompileError as exc:
             raise CommandError(f"{script.slug} v{version.number}: {exc}") from None
-        if compiled.missing_variables(contact):
-            raise CommandError(str(ContactError(compiled.missing_variables(contact))))
+        missing = compiled.missing_variables(contact)
+        if missing:
+            raise CommandError(str(ContactError(missing)))
         try:
             recognizer = get_recognizer(
                 settings.OUTCALL_ASR_MODEL,

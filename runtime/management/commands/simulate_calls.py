@@ -37,6 +37,7 @@ class Command(ScriptCommand):
         path = options["file"]
         self.versions = {}
         self.compiled = {}
+        self.seen_ids = set()
 
         # First pass: every line must be a valid call, and no call id may
         # be in the log already, before anything is written.
@@ -60,11 +61,7 @@ class Command(ScriptCommand):
         per_script = Counter()
         for number, spec in self._lines(path):
             version = self._version(number, spec)
-            contact = Contact(
-                phone=str(spec.get("phone", "")),
-                segment=spec.get("segment") or "",
-                variables={k: str(v) for k, v in (spec.get("vars") or {}).items()},
-            )
+            contact = _contact(spec)
             call_id = spec.get("call_id") or f"sim-{uuid.uuid4()}"
             started_at = _parse_time(spec.get("started_at")) or timezone.now()
             text_call = run_text_call(
@@ -157,9 +154,7 @@ class Command(ScriptCommand):
         for key, limit in (("call_id", 128), ("phone", 64), ("segment", 64), ("timezone", 64)):
             if len(str(spec.get(key) or "")) > limit:
                 raise CommandError(f"line {number}: {key!r} is longer than {limit} characters")
-        missing = self.compiled[version.pk].missing_variables(
-            Contact(variables={k: str(v) for k, v in (spec.get("vars") or {}).items()})
-        )
+        missing = self.compiled[version.pk].missing_variables(_contact(spec))
         if missing:
             raise CommandError(f"line {number}: {ContactError(missing)}")
 
@@ -188,14 +183,21 @@ class Command(ScriptCommand):
             return
         ids = [call_id for _, call_id in numbered_ids]
         taken = set(CallSession.objects.filter(call_id__in=ids).values_list("call_id", flat=True))
-        seen = getattr(self, "_seen_ids", set())
+        seen = self.seen_ids
         for number, call_id in numbered_ids:
             if call_id in taken:
                 raise CommandError(f"line {number}: call id {call_id!r} is already in the event log")
             if call_id in seen:
                 raise CommandError(f"line {number}: call id {call_id!r} appears twice in the file")
             seen.add(call_id)
-        self._seen_ids = seen
+
+
+def _contact(spec) -> Contact:
+    return Contact(
+        phone=str(spec.get("phone", "")),
+        segment=spec.get("segment") or "",
+        variables={k: str(v) for k, v in (spec.get("vars") or {}).items()},
+    )
 
 
 def _parse_time(value):
