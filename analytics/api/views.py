@@ -64,49 +64,40 @@ def _with_group(data, key, rows_of):
     return rows
 
 
+@extend_schema(
+    summary="The call funnel of a script version",
+    parameters=PARAMETERS,
+    responses=OpenApiTypes.OBJECT,
+)
 class FunnelView(AnalyticsView):
     query = queries.funnel
     csv_name = "funnel"
-
-    @extend_schema(
-        summary="The call funnel of a script version",
-        parameters=PARAMETERS,
-        responses=OpenApiTypes.OBJECT,
-    )
-    def get(self, request):
-        return super().get(request)
 
     def csv_rows(self, data):
         return _with_group(data, "stages", lambda d: d["stages"])
 
 
+@extend_schema(
+    summary="Drop-off per node",
+    parameters=PARAMETERS,
+    responses=OpenApiTypes.OBJECT,
+)
 class NodesView(AnalyticsView):
     query = queries.nodes
     csv_name = "nodes"
-
-    @extend_schema(
-        summary="Drop-off per node",
-        parameters=PARAMETERS,
-        responses=OpenApiTypes.OBJECT,
-    )
-    def get(self, request):
-        return super().get(request)
 
     def csv_rows(self, data):
         return _with_group(data, "nodes", lambda d: d["nodes"])
 
 
+@extend_schema(
+    summary="A/B variants compared, per node",
+    parameters=PARAMETERS,
+    responses=OpenApiTypes.OBJECT,
+)
 class ComparisonsView(AnalyticsView):
     query = queries.comparisons
     csv_name = "comparisons"
-
-    @extend_schema(
-        summary="A/B variants compared, per node",
-        parameters=PARAMETERS,
-        responses=OpenApiTypes.OBJECT,
-    )
-    def get(self, request):
-        return super().get(request)
 
     def csv_rows(self, data):
         """The variants' table, then the tests, told apart by `table`."""
@@ -120,17 +111,14 @@ class ComparisonsView(AnalyticsView):
         return variants + tests
 
 
+@extend_schema(
+    summary="Outcomes per day and per local hour",
+    parameters=PARAMETERS,
+    responses=OpenApiTypes.OBJECT,
+)
 class TrendsView(AnalyticsView):
     query = queries.trends
     csv_name = "trends"
-
-    @extend_schema(
-        summary="Outcomes per day and per local hour",
-        parameters=PARAMETERS,
-        responses=OpenApiTypes.OBJECT,
-    )
-    def get(self, request):
-        return super().get(request)
 
     def csv_rows(self, data):
         return [{"hour": "", **d} for d in data["days"]] + [
@@ -138,33 +126,27 @@ class TrendsView(AnalyticsView):
         ]
 
 
+@extend_schema(
+    summary="Answering-machine share",
+    parameters=PARAMETERS,
+    responses=OpenApiTypes.OBJECT,
+)
 class AmdView(AnalyticsView):
     query = queries.amd
     csv_name = "answering-machines"
-
-    @extend_schema(
-        summary="Answering-machine share",
-        parameters=PARAMETERS,
-        responses=OpenApiTypes.OBJECT,
-    )
-    def get(self, request):
-        return super().get(request)
 
     def csv_rows(self, data):
         return data["days"]
 
 
+@extend_schema(
+    summary="Cost per call, per target action, per variant",
+    parameters=PARAMETERS,
+    responses=OpenApiTypes.OBJECT,
+)
 class EconomicsView(AnalyticsView):
     query = queries.economics
     csv_name = "economics"
-
-    @extend_schema(
-        summary="Cost per call, per target action, per variant",
-        parameters=PARAMETERS,
-        responses=OpenApiTypes.OBJECT,
-    )
-    def get(self, request):
-        return super().get(request)
 
     def csv_rows(self, data):
         total = {
