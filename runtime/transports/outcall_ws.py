@@ -3,8 +3,6 @@
 import json
 import logging
 
-from channels.generic.websocket import AsyncWebsocketConsumer
-
 from runtime.live.audio import AudioFormat, FormatError
 from runtime.live.pipeline import CallPipeline
 from runtime.live.setup import (
@@ -16,13 +14,14 @@ from runtime.live.setup import (
     token_from_headers,
     transcriber,
 )
+from runtime.transports.consumer import TelephonyConsumer
 
 logger = logging.getLogger("outcall.live")
 
 DTMF_DIGITS = set("0123456789*#ABCD")
 
 
-class CallConsumer(AsyncWebsocketConsumer):
+class CallConsumer(TelephonyConsumer):
     pipeline = None
     failed = False
 

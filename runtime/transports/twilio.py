@@ -16,8 +16,6 @@ import binascii
 import json
 import logging
 
-from channels.generic.websocket import AsyncWebsocketConsumer
-
 from runtime.live.audio import AudioFormat
 from runtime.live.pipeline import CallPipeline
 from runtime.live.setup import (
@@ -29,6 +27,7 @@ from runtime.live.setup import (
     token_from_headers,
     transcriber,
 )
+from runtime.transports.consumer import TelephonyConsumer
 
 logger = logging.getLogger("outcall.live")
 
@@ -52,7 +51,7 @@ def request_from_parameters(parameters: dict, stream_sid: str) -> CallRequest:
     })
 
 
-class TwilioConsumer(AsyncWebsocketConsumer):
+class TwilioConsumer(TelephonyConsumer):
     pipeline = None
     failed = False
     stream_sid = ""
