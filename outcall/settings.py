@@ -93,7 +93,12 @@ if REDIS_URL:
             # redis-py 8 reads with a 5 s socket timeout by default, the
             # same 5 s that channels_redis blocks in BZPOPMIN: reads then
             # fail at random with "Timeout reading". Give them room.
-            "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 30}]},
+            "CONFIG": {
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 30}],
+                # Utterances waiting for an ASR worker (about 100 KB each);
+                # past this a call is told at once that ASR is overloaded.
+                "channel_capacity": {"asr": 1000},
+            },
         }
     }
 else:

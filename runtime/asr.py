@@ -26,6 +26,7 @@ import os
 import shutil
 import tempfile
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,13 +65,15 @@ class Transcript:
 
     ``confidence`` (0..1) is the mean token probability of the decoded text
     times the probability that the audio holds speech at all; it is 0.0
-    when nothing was recognised.
+    when nothing was recognised. ``decode_seconds`` is how long the model
+    itself took, without any wait in a queue before it.
     """
 
     text: str
     confidence: float
     language: str
     duration: float
+    decode_seconds: float = 0.0
 
 
 def resolve_model(name_or_path: str, *, model_dir: Path) -> Path:
@@ -137,6 +140,7 @@ class Recognizer:
         if len(samples) == 0:
             return Transcript(text="", confidence=0.0, language=language, duration=0.0)
 
+        started = time.perf_counter()
         segments, _ = whisper.transcribe(
             samples,
             language=language,
@@ -153,6 +157,7 @@ class Recognizer:
             confidence=_confidence(segments) if text else 0.0,
             language=language,
             duration=duration,
+            decode_seconds=time.perf_counter() - started,
         )
 
     def _loaded(self):
