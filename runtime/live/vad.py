@@ -16,6 +16,12 @@ import numpy as np
 WINDOW = 512  # samples at 16 kHz: 32 ms
 CONTEXT = 64
 RATE = 16000
+# A window quieter than this (RMS, -55 dBFS) is silence without asking the
+# model: a quiet telephone line sits at -60 dBFS or below and speech at -35
+# to -15, and the model gives such windows a speech probability of about 0
+# anyway. Callers listen most of a call, so this spares most model runs
+# (about 0.1 ms of CPU each, 31 a second per call).
+SILENCE_RMS = 10 ** (-55 / 20)
 
 
 @functools.lru_cache(maxsize=1)
@@ -58,6 +64,7 @@ class StreamingVad:
         self._speech_start = 0.0
         self._last_voice = 0.0
         self.probability = 0.0
+        self.skipped = 0  # windows judged silent by their level alone
 
     @property
     def position(self) -> float:
@@ -89,6 +96,13 @@ class StreamingVad:
         return events
 
     def _run(self, window: np.ndarray) -> float:
+        if float(np.dot(window, window)) < SILENCE_RMS**2 * WINDOW:
+            # The model's recurrent state is kept as it was: the next
+            # window it hears continues from the last one it heard.
+            self._context = window[-CONTEXT:]
+            self.skipped += 1
+            self.probability = 0.0
+            return 0.0
         batch = np.concatenate([self._context, window])[None, :]
         self._context = window[-CONTEXT:]
         output, self._h, self._c = _session().run(
