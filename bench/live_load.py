@@ -59,13 +59,20 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def caller_frames(path):
+def caller_frames(path, *, seconds, noise_dbfs):
+    """The recording, then silence, to ``seconds``, as 20 ms mu-law frames,
+    with white noise at ``noise_dbfs`` (RMS) over all of it: the line."""
     from runtime.audio.formats import encode_mulaw, read_audio, resample
 
-    samples = read_audio(path).samples
-    codes = encode_mulaw(resample(samples, 16000, 8000)).astype(np.uint8).tobytes()
-    codes += b"\xff" * (-len(codes) % 160)
-    return [codes[i : i + 160] for i in range(0, len(codes), 160)]
+    speech = resample(read_audio(path).samples, 16000, 8000)
+    samples = np.zeros(int(seconds * 8000), dtype=np.float32)
+    samples[: len(speech)] = speech[: len(samples)]
+    if noise_dbfs is not None:
+        noise = np.random.default_rng(0).standard_normal(len(samples))
+        samples += (noise * 10 ** (noise_dbfs / 20)).astype(np.float32)
+    pcm = np.clip(np.round(samples * 32767), -32768, 32767).astype(np.int16)
+    codes = encode_mulaw(pcm).astype(np.uint8).tobytes()
+    return [codes[i : i + 160] for i in range(0, len(codes) - 159, 160)]
 
 
 async def one_call(url, token, index, frames, max_seconds):
@@ -82,9 +89,8 @@ async def one_call(url, token, index, frames, max_seconds):
         async def send():
             loop = asyncio.get_running_loop()
             t0 = loop.time()
-            quiet = b"\xff" * 160
-            for n in range(int(max_seconds / 0.02)):
-                await ws.send(frames[n] if n < len(frames) else quiet)
+            for n in range(min(int(max_seconds / 0.02), len(frames))):
+                await ws.send(frames[n])
                 result["send_lag"].append(max(0.0, loop.time() - (t0 + n * 0.02)))
                 delay = t0 + (n + 1) * 0.02 - loop.time()
                 if delay > 0:
@@ -129,6 +135,8 @@ def main():
     )
     parser.add_argument("--ramp", type=float, default=5.0, help="seconds to start all calls")
     parser.add_argument("--max-seconds", type=float, default=40.0)
+    parser.add_argument("--noise-dbfs", type=float, default=-60.0,
+                        help="line noise under the caller's audio (RMS dBFS)")
     args = parser.parse_args()
 
     home = Path(tempfile.mkdtemp(prefix="live-bench-"))
@@ -169,7 +177,7 @@ def main():
             urls.append(f"ws://127.0.0.1:{port}")
         servers = processes[1:] if worker else processes
 
-        frames = caller_frames(args.audio)
+        frames = caller_frames(args.audio, seconds=args.max_seconds, noise_dbfs=args.noise_dbfs)
         before = {p.pid: cpu_seconds(p.pid) for p in processes}
         started = time.monotonic()
         own = os.times()
@@ -192,17 +200,18 @@ def main():
         if not isinstance(r, Exception) and r["hangup"]:
             outcomes[r["hangup"]["outcome"]] = outcomes.get(r["hangup"]["outcome"], 0) + 1
     turns = [v for s in stats for v in s["turn_latency_ms"]]
+    overhead = [v for s in stats for v in s["turn_overhead_ms"]]
     asr = [v for s in stats for v in s["asr_ms"]]
+    decode = [v for s in stats for v in s["decode_ms"]]
     lag_p95 = [s["frame_lag_p95_ms"] for s in stats if s["frame_lag_p95_ms"] is not None]
 
     print(f"calls {args.calls} over {args.servers} server(s), ASR {args.asr}, "
           f"audio {Path(args.audio).name}, wall {wall:.1f} s")
     print(f"ended {len(stats)}, failed {len(failed)}, outcomes {outcomes}")
-    print(f"turn latency: {percentiles(turns)}")
-    print(f"recognition:  {percentiles(asr)}")
-    if turns and asr:
-        print(f"turn latency above recognition (medians): "
-              f"{np.median(turns) - np.median(asr):.0f} ms")
+    print(f"turn latency: {percentiles(turns)} ({len(turns)} turns answered)")
+    print(f"recognition:  {percentiles(asr)} ({len(asr)} utterances recognised)")
+    print(f"  of which decoding: {percentiles(decode)}")
+    print(f"turn latency above recognition, per turn: {percentiles(overhead)}")
     print(f"frame lag, per-call p95: {percentiles(lag_p95)}")
     sent = [np.percentile(r["send_lag"], 95) * 1000 for r in results
             if not isinstance(r, Exception) and r["send_lag"]]

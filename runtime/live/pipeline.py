@@ -89,7 +89,11 @@ class CallStats:
     frames: int = 0
     frame_lag: list = field(default_factory=list)  # seconds behind real time
     turn_latency: list = field(default_factory=list)  # end of speech → answer
-    asr_seconds: list = field(default_factory=list)
+    # The same turns' latency less their recognition time: the pipeline's own
+    # share (the engine, synthesis, the first frame out).
+    turn_overhead: list = field(default_factory=list)
+    asr_seconds: list = field(default_factory=list)  # sent to ASR → transcript
+    decode_seconds: list = field(default_factory=list)  # the model's own share
 
     def as_dict(self) -> dict:
         def ms(values, q):
@@ -100,7 +104,9 @@ class CallStats:
             "frame_lag_p95_ms": ms(self.frame_lag, 95),
             "frame_lag_max_ms": ms(self.frame_lag, 100),
             "turn_latency_ms": [round(v * 1000, 1) for v in self.turn_latency],
+            "turn_overhead_ms": [round(v * 1000, 1) for v in self.turn_overhead],
             "asr_ms": [round(v * 1000, 1) for v in self.asr_seconds],
+            "decode_ms": [round(v * 1000, 1) for v in self.decode_seconds],
         }
 
 
@@ -121,6 +127,8 @@ class _Heard:
     barged: bool
     text: str = ""
     confidence: float = 0.0
+    ended_at: float = 0.0  # loop time the endpointing ended the utterance
+    asr_seconds: float = 0.0
 
 
 class CallPipeline:
@@ -169,7 +177,7 @@ class CallPipeline:
         self._barged = False
         self._began_in_prompt = False
         self._no_input = None
-        self._speech_end_at = None  # loop time the caller's last turn ended
+        self._answering = None  # the utterance whose answer is being prepared
         self._runner = None
         self._tasks = set()
         self._caller_gone = False
@@ -270,9 +278,9 @@ class CallPipeline:
             end=span.end,
             during_prompt=self._began_in_prompt or self._playing is not None,
             barged=self._barged and self._playing is None,
+            ended_at=self._loop.time(),
         )
         self._barged = False
-        self._speech_end_at = self._loop.time()
         task = asyncio.create_task(self._recognise(heard, samples))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
@@ -281,11 +289,14 @@ class CallPipeline:
         started = time.perf_counter()
         try:
             transcript = await self.transcriber.transcribe(samples, language=self.language)
-        except Exception:
-            logger.exception("%s: recognition failed; the utterance is lost", self.call_id)
+        except Exception as exc:
+            logger.warning("%s: recognition failed (%s); the utterance is lost",
+                           self.call_id, exc, exc_info=not isinstance(exc, RuntimeError))
             self._inbox.put_nowait(("transcript", heard))
             return
-        self.stats.asr_seconds.append(time.perf_counter() - started)
+        heard.asr_seconds = time.perf_counter() - started
+        self.stats.asr_seconds.append(heard.asr_seconds)
+        self.stats.decode_seconds.append(transcript.decode_seconds)
         heard.text = transcript.text.strip()
         heard.confidence = transcript.confidence
         self._inbox.put_nowait(("transcript", heard))
@@ -316,7 +327,7 @@ class CallPipeline:
             else:
                 self._pending = heard
                 return
-        await self._handle(Utterance(heard.text, heard.confidence))
+        await self._handle(Utterance(heard.text, heard.confidence), answering=heard)
 
     async def _on_played(self):
         self._playing = None
@@ -358,7 +369,10 @@ class CallPipeline:
 
     # Acting on the engine.
 
-    async def _handle(self, event):
+    async def _handle(self, event, *, answering=None):
+        # Turn latency is measured for an utterance answered as soon as it
+        # is recognised, not for one that waited for a prompt to end.
+        self._answering = answering
         if self.call.finished:
             return
         self._cancel_no_input()
@@ -433,11 +447,11 @@ class CallPipeline:
                         self._caller_gone = True
                         self._inbox.put_nowait(("hangup", True))
                         return
-                    if index == 0 and self._speech_end_at is not None:
-                        self.stats.turn_latency.append(
-                            self._loop.time() - self._speech_end_at
-                        )
-                        self._speech_end_at = None
+                    if index == 0 and self._answering is not None:
+                        latency = self._loop.time() - self._answering.ended_at
+                        self.stats.turn_latency.append(latency)
+                        self.stats.turn_overhead.append(latency - self._answering.asr_seconds)
+                        self._answering = None
                     delay = started + (index + 1) * FRAME_SECONDS - self._loop.time()
                     if delay > 0:
                         await asyncio.sleep(delay)
