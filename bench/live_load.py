@@ -79,7 +79,8 @@ async def one_call(url, token, index, frames, max_seconds):
     import websockets
 
     result = {"hangup": None, "send_lag": []}
-    async with websockets.connect(f"{url}/ws/call/?token={token}", max_size=None) as ws:
+    address = f"{url}/ws/call/?token={token}"
+    async with websockets.connect(address, max_size=None) as ws:
         await ws.send(json.dumps({
             "type": "start", "script": "bank-card-offer", "call_id": f"bench-{index}-{time.time_ns()}",
             "contact": {"segment": "active", "variables": {"name": "Ольга", "limit": "1"}},
@@ -130,6 +131,10 @@ def main():
     parser.add_argument("--calls", type=int, default=20)
     parser.add_argument("--servers", type=int, default=1)
     parser.add_argument("--asr", choices=["channel", "thread"], default="channel")
+    parser.add_argument("--asr-workers", type=int, default=1,
+                        help="run_asr_worker processes (with --asr channel)")
+    parser.add_argument("--asr-threads", type=int, default=os.cpu_count() or 1,
+                        help="CPU threads of each ASR worker")
     parser.add_argument(
         "--audio", default=str(DATA / "picovoice-rhino/test_within_context_ru.wav")
     )
@@ -160,12 +165,17 @@ def main():
     processes = []
     log = open(home / "servers.log", "wb")
     try:
-        worker = None
+        workers = []
         if args.asr == "channel":
-            worker = subprocess.Popen([*manage, "run_asr_worker"], env=env, cwd=ROOT,
-                                      stdout=subprocess.PIPE, stderr=log, text=True)
-            processes.append(worker)
-            worker.stdout.readline()
+            worker_env = dict(env, OUTCALL_ASR_THREADS=str(args.asr_threads))
+            for _ in range(args.asr_workers):
+                worker = subprocess.Popen([*manage, "run_asr_worker"], env=worker_env,
+                                          cwd=ROOT, stdout=subprocess.PIPE, stderr=log,
+                                          text=True)
+                processes.append(worker)
+                workers.append(worker)
+            for worker in workers:
+                worker.stdout.readline()
         urls = []
         for _ in range(args.servers):
             port = free_port()
@@ -175,7 +185,6 @@ def main():
             processes.append(server)
             wait_for_port(port)
             urls.append(f"ws://127.0.0.1:{port}")
-        servers = processes[1:] if worker else processes
 
         frames = caller_frames(args.audio, seconds=args.max_seconds, noise_dbfs=args.noise_dbfs)
         before = {p.pid: cpu_seconds(p.pid) for p in processes}
@@ -205,7 +214,9 @@ def main():
     decode = [v for s in stats for v in s["decode_ms"]]
     lag_p95 = [s["frame_lag_p95_ms"] for s in stats if s["frame_lag_p95_ms"] is not None]
 
-    print(f"calls {args.calls} over {args.servers} server(s), ASR {args.asr}, "
+    asr_setup = (f"{args.asr_workers} worker(s) x {args.asr_threads} thread(s)"
+           if args.asr == "channel" else "a thread in each server")
+    print(f"calls {args.calls} over {args.servers} server(s), ramp {args.ramp:g} s, ASR {asr_setup}, "
           f"audio {Path(args.audio).name}, wall {wall:.1f} s")
     print(f"ended {len(stats)}, failed {len(failed)}, outcomes {outcomes}")
     print(f"turn latency: {percentiles(turns)} ({len(turns)} turns answered)")
@@ -213,12 +224,14 @@ def main():
     print(f"  of which decoding: {percentiles(decode)}")
     print(f"turn latency above recognition, per turn: {percentiles(overhead)}")
     print(f"frame lag, per-call p95: {percentiles(lag_p95)}")
+    playback = [s["playback_lag_p95_ms"] for s in stats if s["playback_lag_p95_ms"] is not None]
+    print(f"prompt frames sent late, per-call p95: {percentiles(playback)}")
     sent = [np.percentile(r["send_lag"], 95) * 1000 for r in results
             if not isinstance(r, Exception) and r["send_lag"]]
     print(f"callers' own send lag, per-call p95: {percentiles(sent)}")
     print(f"cpu callers (this process): {own_cpu:.0f}% of one core")
     for process in processes:
-        kind = "asr worker" if worker is not None and process is worker else "server"
+        kind = "asr worker" if process in workers else "server"
         print(f"cpu {kind} {process.pid}: {cpu[process.pid]:.0f}% of one core")
     if failed:
         print("first failure:", failed[0])

@@ -88,6 +88,7 @@ class CallStats:
 
     frames: int = 0
     frame_lag: list = field(default_factory=list)  # seconds behind real time
+    playback_lag: list = field(default_factory=list)  # prompt frames sent late
     turn_latency: list = field(default_factory=list)  # end of speech → answer
     # The same turns' latency less their recognition time: the pipeline's own
     # share (the engine, synthesis, the first frame out).
@@ -103,6 +104,7 @@ class CallStats:
             "frames": self.frames,
             "frame_lag_p95_ms": ms(self.frame_lag, 95),
             "frame_lag_max_ms": ms(self.frame_lag, 100),
+            "playback_lag_p95_ms": ms(self.playback_lag, 95),
             "turn_latency_ms": [round(v * 1000, 1) for v in self.turn_latency],
             "turn_overhead_ms": [round(v * 1000, 1) for v in self.turn_overhead],
             "asr_ms": [round(v * 1000, 1) for v in self.asr_seconds],
@@ -439,6 +441,8 @@ class CallPipeline:
                 started = self._loop.time()
                 self._playing = _Playing(say, started, len(frames) * FRAME_SECONDS)
                 for index, frame in enumerate(frames):
+                    due = started + index * FRAME_SECONDS
+                    self.stats.playback_lag.append(max(0.0, self._loop.time() - due))
                     try:
                         await self.sink.send_audio(frame)
                     except Exception as exc:
