@@ -41,6 +41,20 @@ def _event_rows(session, events, *, first_seq: int, started_at: datetime):
     ]
 
 
+def _new_session(*, version, source, call_id, contact, started_at) -> CallSession:
+    """An unsaved ``CallSession`` of ``contact``, not yet ended."""
+    return CallSession(
+        call_id=call_id,
+        script_id=version.script_id,
+        version=version,
+        source=source,
+        phone=contact.phone,
+        segment=contact.segment,
+        variables=dict(contact.variables),
+        started_at=started_at,
+    )
+
+
 def _finish_fields(session: CallSession, call, *, ended_offset: float) -> None:
     session.outcome = call.outcome or ""
     session.end_node = call.node if call.finished else ""
@@ -69,14 +83,11 @@ class CallRecorder:
     def for_call(
         cls, *, version, source, call_id, contact, started_at=None, batch_size=50
     ) -> "CallRecorder":
-        session = CallSession(
-            call_id=call_id,
-            script_id=version.script_id,
+        session = _new_session(
             version=version,
             source=source,
-            phone=contact.phone,
-            segment=contact.segment,
-            variables=dict(contact.variables),
+            call_id=call_id,
+            contact=contact,
             started_at=started_at or timezone.now(),
         )
         return cls(session, batch_size=batch_size)
@@ -162,14 +173,11 @@ class BulkCallWriter:
 
 def finished_session(*, version, source, call, contact, started_at, ended_offset):
     """An unsaved ``CallSession`` for a call that has ended."""
-    session = CallSession(
-        call_id=call.call_id,
-        script_id=version.script_id,
+    session = _new_session(
         version=version,
         source=source,
-        phone=contact.phone,
-        segment=contact.segment,
-        variables=dict(contact.variables),
+        call_id=call.call_id,
+        contact=contact,
         started_at=started_at,
     )
     _finish_fields(session, call, ended_offset=ended_offset)
