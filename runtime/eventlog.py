@@ -15,7 +15,7 @@ from django.db.models import Count, Q
 from django.dispatch import Signal
 from django.utils import timezone
 
-from runtime.models import CallEvent, CallSession
+from runtime.models import CallEvent, CallSession, CallTransfer
 
 logger = logging.getLogger("outcall.eventlog")
 
@@ -112,6 +112,11 @@ class CallRecorder:
         CallEvent.objects.bulk_create(rows)
         self._next_seq += len(rows)
         self._buffer = []
+
+    def record_transfer(self, *, summary: str, context: dict) -> None:
+        """Keep what the call's transfer hands the operator, for the
+        telephony layer to read back once the call has ended."""
+        CallTransfer.objects.create(session=self.session, summary=summary, context=context)
 
     def close(self, call, *, ended_offset: float) -> None:
         with transaction.atomic():

@@ -83,6 +83,26 @@ class CallEvent(models.Model):
         return f"{self.session_id}#{self.seq} {self.kind} {self.node}"
 
 
+class CallTransfer(models.Model):
+    """What a live call handed to the operator with its transfer: the
+    rendered summary and the engine's context of the call.
+
+    Kept for the transports whose wire cannot carry them (AudioSocket,
+    Twilio Media Streams): the telephony layer reads them back from the
+    call-result API once the call has ended. The target is on the call's
+    ``target_reached`` event; the outcome and the end node on the session.
+    """
+
+    session = models.OneToOneField(
+        CallSession, on_delete=models.CASCADE, primary_key=True, related_name="transfer"
+    )
+    summary = models.TextField(blank=True)
+    context = models.JSONField(default=dict, blank=True)
+
+    def __str__(self):
+        return f"{self.session_id} transfer"
+
+
 class CallRoute(models.Model):
     """Which script an AudioSocket call runs, set before Asterisk connects.
 
