@@ -7,6 +7,11 @@ little-endian PCM at 8 kHz, 20 ms = 320 bytes), ``0xff`` an error. The
 script and contact come from the call route set for the UUID through
 ``POST /api/live/routes/``, or from the default route.
 
+The protocol has no message for a transfer. The server keeps its summary
+and context with the call and sends the hang-up once the call is closed
+in the event log, so that when ``AudioSocket()`` returns the dialplan can
+ask ``GET /api/live/calls/<UUID>/`` where the caller goes.
+
 A malformed or truncated message ends that call (logged as the caller
 hanging up) and nothing else; the server goes on.
 """
@@ -20,6 +25,7 @@ from asgiref.sync import sync_to_async
 
 from runtime.live.audio import AudioFormat
 from runtime.live.pipeline import CallPipeline
+from runtime.live.results import AUDIOSOCKET_CALL_ID, record_transfer
 from runtime.live.setup import (
     CallRequest,
     DatabaseLog,
@@ -64,7 +70,7 @@ def _route_request(call_uuid):
         request = CallRequest.parse({
             "script": route.script,
             "version": route.version,
-            "call_id": f"audiosocket-{call_uuid}",
+            "call_id": AUDIOSOCKET_CALL_ID.format(call_uuid),
             "phone": route.phone,
             "segment": route.segment,
             "variables": route.variables,
@@ -82,6 +88,8 @@ class AudioSocketCall:
         self.writer = writer
         self.pipeline = None
         self.call_uuid = None
+        self.recorder = None
+        self._hangup_due = False
 
     async def serve(self):
         try:
@@ -94,6 +102,7 @@ class AudioSocketCall:
             request, prepared = await sync_to_async(_route_request, thread_sensitive=False)(
                 self.call_uuid
             )
+            self.recorder = prepared.recorder
             self.pipeline = CallPipeline(
                 compiled=prepared.compiled,
                 call_id=request.call_id,
@@ -170,11 +179,21 @@ class AudioSocketCall:
 
     async def send_transfer(self, transfer):
         logger.info("call %s: transfer to %s", self.call_uuid, transfer.target)
+        await record_transfer(self.recorder, transfer)
 
     async def send_hangup(self, node, outcome, stats):
-        await self._send(frame(HANGUP))
+        # Sent by close(), which the pipeline calls once the call is closed
+        # in the event log: the dialplan asks for the result as soon as
+        # AudioSocket() returns, and must not find the call still running.
+        self._hangup_due = True
 
     async def close(self):
+        if self._hangup_due:
+            self._hangup_due = False
+            try:
+                await self._send(frame(HANGUP))
+            except ConnectionError:
+                logger.info("call %s: gone before the hang-up was sent", self.call_uuid)
         if not self.writer.is_closing():
             self.writer.close()
         try:

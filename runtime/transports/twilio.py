@@ -8,7 +8,10 @@ we. The script and contact come from the start message's
 ``call_id``, ``var_NAME`` and ``token`` (the token may also be a ``token``
 query parameter). The stream has no message for the end of a call, so the
 robot's last word is a mark named ``outcall:hangup:<outcome>`` or
-``outcall:transfer:<target>``, after which the socket is closed.
+``outcall:transfer:<target>``, after which the socket is closed. A mark
+carries no summary: a transfer's summary and context are kept with the
+call, for the TwiML application to read from ``GET /api/live/calls/<id>/``
+once the stream has ended.
 """
 
 import base64
@@ -18,6 +21,7 @@ import logging
 
 from runtime.live.audio import AudioFormat
 from runtime.live.pipeline import CallPipeline
+from runtime.live.results import record_transfer
 from runtime.live.setup import (
     CallRequest,
     DatabaseLog,
@@ -133,6 +137,7 @@ class TwilioConsumer(TelephonyConsumer):
             self.scope.get("headers"), self.scope.get("query_string", b"").decode()
         ) or parameters.get("token")
         prepared = await start_call(token_key=key, request=request)
+        self.recorder = prepared.recorder
         self.pipeline = CallPipeline(
             compiled=prepared.compiled,
             call_id=request.call_id,
@@ -179,6 +184,7 @@ class TwilioConsumer(TelephonyConsumer):
         pass  # Twilio has no monitoring channel
 
     async def send_transfer(self, transfer):
+        await record_transfer(self.recorder, transfer)
         await self._send_event("mark", mark={"name": f"outcall:transfer:{transfer.target}"})
 
     async def send_hangup(self, node, outcome, stats):

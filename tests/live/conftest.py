@@ -130,6 +130,8 @@ import sqlite3
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -151,6 +153,18 @@ def wait_for_port(port: int, process, seconds: float = 60.0) -> None:
                 return
         time.sleep(0.1)
     raise RuntimeError(f"nothing listens on 127.0.0.1:{port} after {seconds}s")
+
+
+def http_get(base: str, path: str, token: str | None) -> tuple[int, str, str]:
+    """(status, content type, body) of a GET, as Asterisk's CURL() sees it."""
+    headers = {"Authorization": f"Token {token}"} if token else {}
+    request = urllib.request.Request(f"{base}{path}", headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            body = response.read().decode()
+            return response.status, response.headers.get_content_type(), body
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.headers.get_content_type(), exc.read().decode()
 
 
 class ServerDatabase:

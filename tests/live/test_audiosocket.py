@@ -16,7 +16,7 @@ import pytest_asyncio
 from runtime.audio.formats import resample
 from runtime.models import CallRoute, CallSession
 from runtime.transports.audiosocket import serve_audiosocket
-from tests.live.conftest import ROOT, free_port, silence, wait_for_port
+from tests.live.conftest import ROOT, free_port, http_get, silence, wait_for_port
 
 pytestmark = pytest.mark.asyncio
 
@@ -45,11 +45,15 @@ async def read_all(reader, timeout: float = 30.0) -> list[tuple[int, int]]:
         return got
 
 
-async def stream(writer, frames):
+async def stream(writer, frames, digits: dict | None = None):
+    """``frames`` at real-time pace; ``digits`` maps a frame's index to a
+    DTMF digit sent before it."""
     loop = asyncio.get_running_loop()
     t0 = loop.time()
     try:
         for index, frame in enumerate(frames):
+            if digits and index in digits:
+                writer.write(message(0x03, digits[index].encode()))
             writer.write(message(0x10, frame))
             await writer.drain()
             delay = t0 + (index + 1) * 0.02 - loop.time()
@@ -107,6 +111,100 @@ async def test_a_voicemail_greeting_over_audiosocket_ends_as_answering_machine(
     session = database.session(f"audiosocket-{call_uuid}")
     assert session["outcome"] == "answering_machine"
     assert session["source"] == "live"
+
+
+@pytest.fixture(scope="module")
+def other_team_token(live_server_env):
+    """A token of a second team in the server's database."""
+    env = live_server_env[0]
+    return subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c",
+         "from designer.models import ApiToken, Team;"
+         "team, _ = Team.objects.get_or_create(slug='rivals', name='Rivals');"
+         "print(ApiToken.issue(team=team)[1])"],
+        env=env, check=True, cwd=ROOT, capture_output=True, text=True,
+    ).stdout.strip().splitlines()[-1]
+
+
+SUMMARY = "Ольга, сегмент active, одобренный лимит 120 000 ₽. Интересуется кредитной картой."
+
+
+async def test_a_transfer_hangs_up_the_call_and_the_dialplan_then_reads_its_target(
+    daphne_server, live_server_env, other_team_token
+):
+    """Four presses of 1 take bank-card-offer from the greeting to its
+    transfer. The server ends the call with the hang-up message; what the
+    dialplan asks the moment AudioSocket() returns already has the result."""
+    url, token, database = daphne_server
+    base = url.replace("ws://", "http://")
+    call_uuid = uuid.uuid4()
+    post_route(base, token, {
+        "call_uuid": str(call_uuid), "script": "bank-card-offer", "segment": "active",
+        "variables": {"name": "Ольга", "limit": "120 000"},
+    })
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "manage.py", "run_audiosocket", "--port", str(port)],
+        cwd=ROOT, env=live_server_env[0],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_for_port(port, server)
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(message(0x01, call_uuid.bytes))
+        presses = {50: "1", 100: "1", 150: "1", 200: "1"}  # once a second
+        sender = asyncio.create_task(
+            stream(writer, slin_frames(silence(40)), digits=presses)
+        )
+        received = await read_all(reader)
+        # What the dialplan does next, before anything else.
+        result = await asyncio.to_thread(http_get, base, f"/api/live/calls/{call_uuid}/", token)
+        target = await asyncio.to_thread(
+            http_get, base, f"/api/live/calls/{call_uuid}/transfer-target/", token
+        )
+        sender.cancel()
+        writer.close()
+    finally:
+        server.terminate()
+        server.wait(10)
+
+    assert received[-1] == (0x00, 0)
+    assert {length for kind, length in received if kind == 0x10} == {320}
+    assert target == (200, "text/plain", "operators-cards")
+    status, content_type, body = result
+    assert (status, content_type) == (200, "application/json")
+    answer = json.loads(body)
+    assert answer["call_id"] == f"audiosocket-{call_uuid}"
+    assert answer["status"] == "ended"
+    assert (answer["outcome"], answer["node"]) == ("transfer", "transfer")
+    assert answer["transfer"]["target"] == "operators-cards"
+    assert answer["transfer"]["summary"] == SUMMARY
+    context = answer["transfer"]["context"]
+    assert context["call_id"] == f"audiosocket-{call_uuid}"
+    assert context["path"] == [
+        "greeting", "amd_check", "check_person", "disclaimer", "offer", "say_connect",
+        "transfer",
+    ]
+    assert context["variables"] == {"name": "Ольга", "limit": "120 000"}
+    # The event log's call id names the call too.
+    again = http_get(base, f"/api/live/calls/audiosocket-{call_uuid}/", token)
+    assert json.loads(again[2]) == answer
+    kinds = [e["kind"] for e in database.events(f"audiosocket-{call_uuid}")]
+    assert kinds.count("dtmf") == 4 and kinds[-2:] == ["target_reached", "call_ended"]
+
+    # Another team's call, an unknown one, and no token.
+    path = f"/api/live/calls/{call_uuid}/"
+    foreign = http_get(base, path, other_team_token)
+    assert foreign[0] == 404
+    assert json.loads(foreign[2])["error"]["code"] == "call_not_found"
+    assert http_get(base, path + "transfer-target/", other_team_token) == (
+        404, "text/plain", ""
+    )
+    unknown = f"/api/live/calls/{uuid.uuid4()}/"
+    assert http_get(base, unknown, token)[0] == 404
+    assert http_get(base, unknown + "transfer-target/", token) == (404, "text/plain", "")
+    assert http_get(base, path, None)[0] == 401
+    assert http_get(base, path + "transfer-target/", None) == (401, "text/plain", "")
 
 
 # Framing, in process.

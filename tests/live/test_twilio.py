@@ -12,7 +12,7 @@ from streamdouble.scenario import Dtmf, Expect, Hangup, Say, Scenario, Wait, Wai
 from streamdouble.session import SessionConfig
 
 from outcall.asgi import application
-from tests.live.conftest import mulaw_frames, silence
+from tests.live.conftest import http_get, mulaw_frames, silence
 
 pytestmark = pytest.mark.asyncio
 
@@ -192,3 +192,36 @@ async def test_twilio_token_as_a_custom_parameter_or_refused(demo_token):
     assert await closed_with(twilio(), start_message(**PARAMETERS)) == 4401
     unknown = start_message(**{**PARAMETERS, "script": "no-such"}, token=demo_token)
     assert await closed_with(twilio(), unknown) == 4404
+
+
+async def test_a_transfer_over_twilio_is_read_back_once_the_stream_has_ended(
+    daphne_server,
+):
+    """A mark carries only the target; the TwiML application's <Connect>
+    action reads the summary and context from the call-result API."""
+    url, token, database = daphne_server
+    presses = [Dtmf(digits="1"), Wait(seconds=1.0)] * 4
+    scenario = Scenario(
+        name="to the operator",
+        steps=[WaitFor(event="audio", timeout_s=10.0), *presses, Wait(seconds=20.0)],
+    )
+    report = await run_scenario(
+        f"{url}/ws/twilio/", scenario, config=config(token, "tw-transfer-1")
+    )
+
+    marks = [e.detail.get("name") for e in report.result.events_of("mark_received")]
+    assert marks[-2:] == ["outcall:transfer:operators-cards", "outcall:hangup:transfer"]
+    assert report.result.closed_by == "agent"
+    base = url.replace("ws://", "http://")
+    status, _, body = http_get(base, "/api/live/calls/tw-transfer-1/", token)
+    assert status == 200
+    answer = json.loads(body)
+    assert answer["status"] == "ended" and answer["outcome"] == "transfer"
+    assert answer["transfer"]["target"] == "operators-cards"
+    assert answer["transfer"]["summary"] == (
+        "Ольга, сегмент active, одобренный лимит 120 000 ₽. Интересуется кредитной картой."
+    )
+    assert answer["transfer"]["context"]["phone"] == "+70000000002"
+    assert http_get(base, "/api/live/calls/tw-transfer-1/transfer-target/", token) == (
+        200, "text/plain", "operators-cards"
+    )
