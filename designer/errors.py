@@ -113,3 +113,37 @@ class ValidationFailed(DesignerError):
             **super().as_dict(),
             "problems": [p.as_dict() for p in self.problems],
         }
+
+
+class AudioRejected(DesignerError):
+    """An uploaded recording cannot be used; ``reason`` says what is wrong:
+    ``not_audio``, ``unsupported_format``, ``corrupt``, ``empty`` or
+    ``too_long``."""
+
+    code = "invalid_audio"
+    status_code = 400
+
+    def __init__(self, reason: str, message: str):
+        self.reason = reason
+        super().__init__(message)
+
+    def as_dict(self) -> dict:
+        return {**super().as_dict(), "reason": self.reason}
+
+
+class AudioTooLarge(DesignerError):
+    code = "too_large"
+    status_code = 413
+    default_message = "The file is larger than a recording may be."
+
+
+class AudioNotFound(DesignerError):
+    code = "audio_not_found"
+    status_code = 404
+    default_message = "The script has no such recording."
+
+
+class AudioInUse(DesignerError):
+    code = "audio_in_use"
+    status_code = 409
+    default_message = "The recording is used by the script and is kept."

@@ -55,6 +55,8 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "outcall.urls"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024  # bytes; larger API bodies get 413
+# An imported bundle carries its script's recordings (base64 WAV).
+OUTCALL_IMPORT_MAX_BYTES = 64 * 1024 * 1024
 
 TEMPLATES = [
     {
@@ -154,6 +156,13 @@ OUTCALL_MODEL_DIR = Path(os.environ.get("OUTCALL_MODEL_DIR", VAR_DIR / "models")
 # channel layer), recorded prompt audio, and the cache of rendered speech.
 OUTCALL_LIVE_ASR = os.environ.get("OUTCALL_LIVE_ASR", "thread")
 OUTCALL_PROMPT_AUDIO_DIR = os.environ.get("OUTCALL_PROMPT_AUDIO_DIR") or None
+# Recordings uploaded through the API, named by the SHA-256 of their
+# normalised WAV (see designer/audio_store.py), and the limits of an upload.
+OUTCALL_PROMPT_AUDIO_STORE = Path(
+    os.environ.get("OUTCALL_PROMPT_AUDIO_STORE", VAR_DIR / "prompt-audio")
+)
+OUTCALL_PROMPT_AUDIO_MAX_BYTES = 20 * 1024 * 1024
+OUTCALL_PROMPT_AUDIO_MAX_SECONDS = 300
 OUTCALL_SPEECH_CACHE_DIR = Path(
     os.environ.get("OUTCALL_SPEECH_CACHE_DIR", VAR_DIR / "speech-cache")
 )

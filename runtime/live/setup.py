@@ -229,7 +229,10 @@ def speech_output():
 
         _speech = SpeechOutput(
             tts=EspeakSource(),
-            recorded=RecordedPrompts(settings.OUTCALL_PROMPT_AUDIO_DIR),
+            recorded=RecordedPrompts(
+                settings.OUTCALL_PROMPT_AUDIO_DIR,
+                store=settings.OUTCALL_PROMPT_AUDIO_STORE,
+            ),
             cache=SpeechCache(directory=settings.OUTCALL_SPEECH_CACHE_DIR),
         )
     return _speech

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import numpy as np
 
+from designer.audio_store import is_reference
+
 logger = logging.getLogger("outcall.speech")
 
 
@@ -66,25 +68,53 @@ class SpeechOutput:
         self.cache = cache if cache is not None else SpeechCache()
 
     def render_sync(self, say, *, language: str, sample_rate: int) -> np.ndarray:
-        path = self.recorded.path_of(say.audio) if self.recorded else None
-        voice = self.tts.voice_for(language)
-        if path is not None:
-            key = self.cache.key("recorded", path, path.stat().st_mtime_ns, sample_rate)
-        else:
-            key = self.cache.key(self.tts.name, voice, say.text, sample_rate)
-        samples = self.cache.get(key)
+        samples = self._recorded(say, sample_rate=sample_rate)
         if samples is not None:
             return samples
 
-        if path is not None:
-            samples = self.recorded.load(path, sample_rate=sample_rate)
-            if samples is None:
-                logger.warning("unreadable prompt audio %s; speaking the text", path)
+        voice = self.tts.voice_for(language)
+        key = self.cache.key(self.tts.name, voice, say.text, sample_rate)
+        samples = self.cache.get(key)
+        if samples is not None:
+            return samples
+        try:
+            samples = self.tts.synthesize(say.text, voice=voice, sample_rate=sample_rate)
+        except Exception as exc:
+            raise SpeechError(f"no audio for {say.node}/{say.variant}: {exc}") from exc
+        self.cache.put(key, samples)
+        return samples
+
+    def _recorded(self, say, *, sample_rate: int) -> np.ndarray | None:
+        """The variant's recording at ``sample_rate``; ``None`` (logged)
+        when it has none or its file is missing or unreadable."""
+        if not say.audio or self.recorded is None:
+            return None
+        path = self.recorded.path_of(say.audio)
+        if is_reference(say.audio):
+            # The reference names the content, so what was rendered once
+            # stays right even if the file has gone since.
+            key = self.cache.key("recorded", say.audio, sample_rate)
+        elif path is not None:
+            key = self.cache.key("recorded", path, path.stat().st_mtime_ns, sample_rate)
+        else:
+            key = None
+        samples = self.cache.get(key) if key is not None else None
+        if samples is not None:
+            return samples
+
+        if path is None:
+            logger.warning(
+                "prompt audio %s of %s/%s not found; speaking the text",
+                say.audio, say.node, say.variant,
+            )
+            return None
+        samples = self.recorded.load(path, sample_rate=sample_rate)
         if samples is None:
-            try:
-                samples = self.tts.synthesize(say.text, voice=voice, sample_rate=sample_rate)
-            except Exception as exc:
-                raise SpeechError(f"no audio for {say.node}/{say.variant}: {exc}") from exc
+            logger.warning(
+                "prompt audio %s of %s/%s unreadable; speaking the text",
+                path, say.node, say.variant,
+            )
+            return None
         self.cache.put(key, samples)
         return samples
 

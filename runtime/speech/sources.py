@@ -4,6 +4,7 @@ from pathlib import Path
 
 import numpy as np
 
+from designer.audio_store import AudioStore, is_reference, sha256_of
 from runtime.audio.formats import AudioError, read_audio
 from runtime.live.audio import int16_at
 
@@ -31,15 +32,31 @@ class EspeakSource:
 
 
 class RecordedPrompts:
-    """Prompt audio the writer uploaded, per variant, under ``root``."""
+    """Prompt audio the writer uploaded, per variant.
+
+    A variant's ``audio`` is either a reference, ``sha256:<hex>``, to a
+    recording in the store (``designer.audio_store``: uploaded through the
+    API and kept with the script version), or, the older form, a path
+    under ``root``.
+    """
 
     name = "recorded"
 
-    def __init__(self, root: Path | None):
+    def __init__(self, root: Path | None = None, *, store: Path | None = None):
         self.root = Path(root) if root else None
+        self.store = AudioStore(store) if store else None
 
     def path_of(self, audio: str | None) -> Path | None:
-        if not audio or self.root is None:
+        """The file of ``audio``, or ``None`` when there is none."""
+        if not audio:
+            return None
+        if is_reference(audio):
+            sha256 = sha256_of(audio)
+            if sha256 is None or self.store is None:
+                return None
+            path = self.store.wav_path(sha256)
+            return path if path.is_file() else None
+        if self.root is None:
             return None
         path = (self.root / audio).resolve()
         # A document names files under its root, never elsewhere.

@@ -5,6 +5,8 @@ import time
 import numpy as np
 import pytest
 
+from designer.audio_store import AudioStore, reference_of
+from designer.audio_upload import normalise_upload
 from runtime.audio.formats import write_wav
 from runtime.engine import Say
 from runtime.speech import EspeakSource, RecordedPrompts, SpeechCache, SpeechOutput
@@ -64,3 +66,38 @@ def test_a_variants_recorded_audio_is_played_instead_of_tts(tmp_path):
         spoken = output.render_sync(say("Текст звучит.", audio=audio), language="ru",
                                     sample_rate=8000)
         assert len(spoken) != 8000
+
+
+def test_a_variants_uploaded_audio_is_found_in_the_store_by_its_digest(
+    tmp_path, shared_data, caplog
+):
+    upload = normalise_upload(
+        (shared_data / "asterisk-sounds-ru/vm-nobodyavail.wav").read_bytes()
+    )
+    AudioStore(tmp_path / "store").put_wav(upload.sha256, upload.wav)
+    output = SpeechOutput(
+        tts=EspeakSource(),
+        recorded=RecordedPrompts(store=tmp_path / "store"),
+        cache=SpeechCache(directory=tmp_path / "cache"),
+    )
+    reference = reference_of(upload.sha256)
+    frames = (len(upload.wav) - 44) // 2  # 16 kHz 16-bit mono after the header
+
+    for rate in (8000, 16000):
+        samples = output.render_sync(
+            say("Текст не звучит.", audio=reference), language="ru", sample_rate=rate
+        )
+        assert len(samples) == -(-frames * rate // 16000)
+    # The digest names the content: the rendering is cached under it.
+    assert len(list((tmp_path / "cache").glob("*.pcm"))) == 2
+
+    # A reference to audio the store lacks is spoken, and logged.
+    missing = reference_of("0" * 64)
+    with caplog.at_level("WARNING", logger="outcall.speech"):
+        spoken = output.render_sync(
+            say("Текст звучит.", audio=missing), language="ru", sample_rate=8000
+        )
+    assert abs(len(spoken) - frames // 2) > 800
+    assert f"prompt audio {missing} of greeting/a not found; speaking the text" in (
+        caplog.text
+    )
