@@ -116,7 +116,9 @@ class CallRecorder:
     def record_transfer(self, *, summary: str, context: dict) -> None:
         """Keep what the call's transfer hands the operator, for the
         telephony layer to read back once the call has ended."""
-        CallTransfer.objects.create(session=self.session, summary=summary, context=context)
+        CallTransfer.objects.create(
+            session=self.session, summary=summary, context=context
+        )
 
     def close(self, call, *, ended_offset: float) -> None:
         with transaction.atomic():

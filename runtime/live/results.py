@@ -54,7 +54,9 @@ def call_result(*, team, call_id: str) -> CallResult:
     """
     session = _live_session(team=team, call_id=call_id)
     if session.ended_at is None:
-        return CallResult(call_id=session.call_id, ended=False, started_at=session.started_at)
+        return CallResult(
+            call_id=session.call_id, ended=False, started_at=session.started_at
+        )
 
     transfer = None
     if session.outcome == CallSession.Outcome.TRANSFER:
@@ -72,7 +74,9 @@ def call_result(*, team, call_id: str) -> CallResult:
 
 
 def _live_session(*, team, call_id: str) -> CallSession:
-    calls = CallSession.objects.filter(script__team=team, source=CallSession.Source.LIVE)
+    calls = CallSession.objects.filter(
+        script__team=team, source=CallSession.Source.LIVE
+    )
     session = calls.filter(call_id=call_id).first()
     if session is None:
         try:
@@ -80,7 +84,8 @@ def _live_session(*, team, call_id: str) -> CallSession:
         except ValueError:
             call_uuid = None
         if call_uuid is not None:
-            session = calls.filter(call_id=AUDIOSOCKET_CALL_ID.format(call_uuid)).first()
+            audiosocket_id = AUDIOSOCKET_CALL_ID.format(call_uuid)
+            session = calls.filter(call_id=audiosocket_id).first()
     if session is None:
         raise CallNotFound(f"No live call {call_id!r} in your team.")
     return session

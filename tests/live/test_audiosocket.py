@@ -126,7 +126,9 @@ def other_team_token(live_server_env):
     ).stdout.strip().splitlines()[-1]
 
 
-SUMMARY = "Ольга, сегмент active, одобренный лимит 120 000 ₽. Интересуется кредитной картой."
+SUMMARY = (
+    "Ольга, сегмент active, одобренный лимит 120 000 ₽. Интересуется кредитной картой."
+)
 
 
 async def test_a_transfer_hangs_up_the_call_and_the_dialplan_then_reads_its_target(
@@ -158,7 +160,9 @@ async def test_a_transfer_hangs_up_the_call_and_the_dialplan_then_reads_its_targ
         )
         received = await read_all(reader)
         # What the dialplan does next, before anything else.
-        result = await asyncio.to_thread(http_get, base, f"/api/live/calls/{call_uuid}/", token)
+        result = await asyncio.to_thread(
+            http_get, base, f"/api/live/calls/{call_uuid}/", token
+        )
         target = await asyncio.to_thread(
             http_get, base, f"/api/live/calls/{call_uuid}/transfer-target/", token
         )
@@ -202,7 +206,9 @@ async def test_a_transfer_hangs_up_the_call_and_the_dialplan_then_reads_its_targ
     )
     unknown = f"/api/live/calls/{uuid.uuid4()}/"
     assert http_get(base, unknown, token)[0] == 404
-    assert http_get(base, unknown + "transfer-target/", token) == (404, "text/plain", "")
+    assert http_get(base, unknown + "transfer-target/", token) == (
+        404, "text/plain", ""
+    )
     assert http_get(base, path, None)[0] == 401
     assert http_get(base, path + "transfer-target/", None) == (401, "text/plain", "")
 

@@ -17,9 +17,13 @@ from runtime.models import CallSession
 pytestmark = pytest.mark.django_db
 
 CONTACT = Contact(
-    phone="+70000000003", segment="active", variables={"name": "Ольга", "limit": "120 000"}
+    phone="+70000000003",
+    segment="active",
+    variables={"name": "Ольга", "limit": "120 000"},
 )
-SUMMARY = "Ольга, сегмент active, одобренный лимит 120 000 ₽. Интересуется кредитной картой."
+SUMMARY = (
+    "Ольга, сегмент active, одобренный лимит 120 000 ₽. Интересуется кредитной картой."
+)
 
 
 def client(key=None):

@@ -219,7 +219,8 @@ async def test_a_transfer_over_twilio_is_read_back_once_the_stream_has_ended(
     assert answer["status"] == "ended" and answer["outcome"] == "transfer"
     assert answer["transfer"]["target"] == "operators-cards"
     assert answer["transfer"]["summary"] == (
-        "Ольга, сегмент active, одобренный лимит 120 000 ₽. Интересуется кредитной картой."
+        "Ольга, сегмент active, одобренный лимит 120 000 ₽. "
+        "Интересуется кредитной картой."
     )
     assert answer["transfer"]["context"]["phone"] == "+70000000002"
     assert http_get(base, "/api/live/calls/tw-transfer-1/transfer-target/", token) == (
