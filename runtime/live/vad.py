@@ -9,6 +9,7 @@ keeps only its own state.
 """
 
 import functools
+from collections import deque
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,12 +17,21 @@ import numpy as np
 WINDOW = 512  # samples at 16 kHz: 32 ms
 CONTEXT = 64
 RATE = 16000
-# A window quieter than this (RMS, -55 dBFS) is silence without asking the
-# model: a quiet telephone line sits at -60 dBFS or below and speech at -35
-# to -15, and the model gives such windows a speech probability of about 0
-# anyway. Callers listen most of a call, so this spares most model runs
-# (about 0.1 ms of CPU each, 31 a second per call).
+# The level gate. Callers listen most of a call, and a model run costs about
+# 0.1 ms of CPU, 31 times a second per call; so a window that is plainly the
+# line's own noise is taken as silence without asking the model:
+# - anything quieter than -55 dBFS (RMS): a quiet line sits at -60 or
+#   below, speech at -35 to -15, and the model says about 0 to such windows;
+# - anything less than 6 dB above the line's noise floor, the quietest of
+#   the last 3 s of windows heard while the caller was silent;
+# - but never anything louder than -35 dBFS, however noisy the line.
 SILENCE_RMS = 10 ** (-55 / 20)
+NOISE_WINDOWS = 94  # 3 s of windows
+NOISE_MARGIN_DB = 6.0
+GATE_CEILING_RMS = 10 ** (-35 / 20)
+_SILENCE_ENERGY = SILENCE_RMS**2 * WINDOW
+_NOISE_MARGIN = 10 ** (NOISE_MARGIN_DB / 10)
+_GATE_CEILING = GATE_CEILING_RMS**2 * WINDOW
 
 
 @functools.lru_cache(maxsize=1)
@@ -65,6 +75,7 @@ class StreamingVad:
         self._last_voice = 0.0
         self.probability = 0.0
         self.skipped = 0  # windows judged silent by their level alone
+        self._noise = deque(maxlen=NOISE_WINDOWS)  # energies of silent windows
 
     @property
     def position(self) -> float:
@@ -95,8 +106,18 @@ class StreamingVad:
                 events.append(SpeechEnded(start=self._speech_start, end=self._last_voice))
         return events
 
+    def _gate(self) -> float:
+        if len(self._noise) < 16:  # half a second of line heard
+            return _SILENCE_ENERGY
+        floor = min(self._noise) * _NOISE_MARGIN
+        return max(_SILENCE_ENERGY, min(floor, _GATE_CEILING))
+
     def _run(self, window: np.ndarray) -> float:
-        if float(np.dot(window, window)) < SILENCE_RMS**2 * WINDOW:
+        energy = float(np.dot(window, window))
+        gate = self._gate()
+        if not self.speaking:
+            self._noise.append(energy)
+        if energy < gate:
             # The model's recurrent state is kept as it was: the next
             # window it hears continues from the last one it heard.
             self._context = window[-CONTEXT:]
