@@ -1,7 +1,7 @@
 """Load on the live runtime: N concurrent calls over /ws/call/.
 
-Starts its own servers on 127.0.0.1 (``--servers`` daphne processes, calls
-spread over them as a load balancer would), an ASR worker process fed over
+Starts its own servers on 127.0.0.1 (``--servers`` Daphne processes behind
+one address, ``manage.py run_call_servers``), an ASR worker process fed over
 Redis (``--asr channel``, the default; ``--asr thread`` recognises inside
 each server), then places N calls that stream a real recording from
 ../shared/data as 8 kHz mu-law at real-time pace, followed by silence,
@@ -52,6 +52,20 @@ def wait_for_port(port, seconds=60):
                 return
         time.sleep(0.1)
     raise SystemExit(f"nothing listens on 127.0.0.1:{port}")
+
+
+def children(pid):
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found += [int(p) for p in (task / "children").read_text().split()]
+    return found
+
+
+def machine_cpu():
+    """The machine's CPU time so far, by kind (jiffies, from /proc/stat)."""
+    fields = Path("/proc/stat").read_text().splitlines()[0].split()[1:9]
+    names = ("user", "nice", "system", "idle", "iowait", "irq", "softirq", "steal")
+    return dict(zip(names, map(int, fields)))
 
 
 def cpu_seconds(pid):
@@ -176,25 +190,30 @@ def main():
                 workers.append(worker)
             for worker in workers:
                 worker.stdout.readline()
-        urls = []
-        for _ in range(args.servers):
-            port = free_port()
-            server = subprocess.Popen(
-                [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
-                 "outcall.asgi:application"], env=env, cwd=ROOT, stdout=log, stderr=log)
-            processes.append(server)
-            wait_for_port(port)
-            urls.append(f"ws://127.0.0.1:{port}")
+        # The servers: one address, --servers Daphne processes sharing its
+        # listening socket (manage.py run_call_servers), as in production.
+        port = free_port()
+        group = subprocess.Popen(
+            [*manage, "run_call_servers", "--port", str(port), "--processes", str(args.servers)],
+            env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=log, text=True)
+        processes.append(group)
+        group.stdout.readline()
+        wait_for_port(port)
+        urls = [f"ws://127.0.0.1:{port}"]
+        servers = children(group.pid)
 
         frames = caller_frames(args.audio, seconds=args.max_seconds, noise_dbfs=args.noise_dbfs)
-        before = {p.pid: cpu_seconds(p.pid) for p in processes}
+        measured = [w.pid for w in workers] + servers
+        before = {pid: cpu_seconds(pid) for pid in measured}
+        machine_before = machine_cpu()
         started = time.monotonic()
         own = os.times()
         results = asyncio.run(place_calls(urls, token, frames, args.calls, args.ramp,
                                           args.max_seconds))
         wall = time.monotonic() - started
         own_cpu = (sum(os.times()[:2]) - sum(own[:2])) / wall * 100
-        cpu = {p.pid: (cpu_seconds(p.pid) - before[p.pid]) / wall * 100 for p in processes}
+        cpu = {pid: (cpu_seconds(pid) - before[pid]) / wall * 100 for pid in measured}
+        machine = {k: v - machine_before[k] for k, v in machine_cpu().items()}
     finally:
         for process in processes:
             process.terminate()
@@ -229,10 +248,15 @@ def main():
     sent = [np.percentile(r["send_lag"], 95) * 1000 for r in results
             if not isinstance(r, Exception) and r["send_lag"]]
     print(f"callers' own send lag, per-call p95: {percentiles(sent)}")
+    total = sum(machine.values()) or 1
+    busy = total - machine["idle"] - machine["iowait"]
+    print(f"machine: {os.cpu_count()} cores {busy / total * 100:.0f}% busy, "
+          f"of which steal {machine['steal'] / total * 100:.1f}%; "
+          f"worst frame lag of any call {max(s['frame_lag_max_ms'] or 0 for s in stats):.0f} ms")
     print(f"cpu callers (this process): {own_cpu:.0f}% of one core")
-    for process in processes:
-        kind = "asr worker" if process in workers else "server"
-        print(f"cpu {kind} {process.pid}: {cpu[process.pid]:.0f}% of one core")
+    for pid in measured:
+        kind = "asr worker" if pid in {w.pid for w in workers} else "server"
+        print(f"cpu {kind} {pid}: {cpu[pid]:.0f}% of one core")
     if failed:
         print("first failure:", failed[0])
 
