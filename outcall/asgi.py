@@ -12,6 +12,7 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from outcall.routing import websocket_urlpatterns  # noqa: E402
+from runtime.live.setup import warm_up  # noqa: E402
 from runtime.transports.origin import telephony_or  # noqa: E402
 
 application = ProtocolTypeRouter(
@@ -24,6 +25,8 @@ application = ProtocolTypeRouter(
         ),
     }
 )
+
+warm_up()
 
 # The objects made while loading (Django, the URL conf, the libraries) live
 # as long as the process: keep them out of the cyclic garbage collector's

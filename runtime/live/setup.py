@@ -247,3 +247,17 @@ def transcriber():
     if settings.OUTCALL_LIVE_ASR == "channel":
         return ChannelTranscriber()
     return ThreadTranscriber.shared()
+
+
+def warm_up():
+    """Load what every call needs before the first one arrives: the VAD
+    model and espeak-ng. Otherwise the first calls of a new server process
+    pay for it while others are already streaming."""
+    from runtime.live.vad import _session
+    from runtime.speech.espeak import espeak
+
+    try:
+        _session()
+        espeak()
+    except Exception:
+        logger.exception("live calls: warming up failed; the first call will retry")
