@@ -8,7 +8,14 @@ from django.contrib import admin
 from django.template.response import TemplateResponse
 
 from designer import services
-from designer.models import ApiToken, Membership, Script, ScriptVersion, Team
+from designer.models import (
+    ApiToken,
+    Membership,
+    PromptAudio,
+    Script,
+    ScriptVersion,
+    Team,
+)
 
 
 class MembershipInline(admin.TabularInline):
@@ -151,6 +158,30 @@ class ScriptVersionAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # drafts come with their script, versions from publishing
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PromptAudio)
+class PromptAudioAdmin(admin.ModelAdmin):
+    """Read-only: recordings are uploaded and deleted through the API, which
+    keeps those that versions play."""
+
+    list_display = ["name", "script", "duration", "short_digest", "uploaded_at"]
+    list_filter = ["script__team"]
+    search_fields = ["name", "script__slug", "sha256"]
+    list_select_related = ["script"]
+
+    @admin.display(description="sha256")
+    def short_digest(self, obj):
+        return obj.sha256[:12]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
     def has_delete_permission(self, request, obj=None):
         return False

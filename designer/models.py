@@ -150,3 +150,67 @@ class ScriptVersion(models.Model):
                     code="immutable_version",
                 )
         super().save(*args, **kwargs)
+
+
+class PromptAudio(models.Model):
+    """A recording a writer uploaded for the prompts of a script.
+
+    The file is the normalised WAV named by ``sha256`` in the audio store
+    (``designer.audio_store``); variants refer to it as ``sha256:<hex>``
+    (``reference``). Uploading the same audio to a script again finds this
+    row. A recording that a published version plays is linked to it
+    (``VersionAudio``) and can never be deleted.
+    """
+
+    script = models.ForeignKey(
+        Script, on_delete=models.PROTECT, related_name="prompt_audio"
+    )
+    sha256 = models.CharField(max_length=64)
+    name = models.CharField(max_length=200)
+    duration = models.FloatField(help_text="seconds")
+    size = models.PositiveIntegerField(help_text="bytes of the normalised WAV")
+    peak_dbfs = models.FloatField(null=True, help_text="loudest sample; null: silence")
+    original_sha256 = models.CharField(max_length=64)
+    original_format = models.CharField(max_length=16)
+    original_sample_rate = models.PositiveIntegerField()
+    original_channels = models.PositiveSmallIntegerField()
+    original_size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["script", "sha256"], name="one_recording_per_script"
+            )
+        ]
+        ordering = ["uploaded_at", "pk"]
+        verbose_name_plural = "prompt audio"
+
+    def __str__(self):
+        return f"{self.name} ({self.script.slug}, {self.sha256[:12]})"
+
+    @property
+    def reference(self) -> str:
+        return f"sha256:{self.sha256}"
+
+
+class VersionAudio(models.Model):
+    """A recording a published version plays: kept as long as the version,
+    which is for good."""
+
+    version = models.ForeignKey(
+        ScriptVersion, on_delete=models.CASCADE, related_name="audio_links"
+    )
+    audio = models.ForeignKey(
+        PromptAudio, on_delete=models.PROTECT, related_name="version_links"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "audio"], name="one_link_per_version_audio"
+            )
+        ]

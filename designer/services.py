@@ -29,6 +29,17 @@ from designer.errors import (
 from designer.graph.document import FORMAT, FORMAT_VERSION, document_checksum
 from designer.graph.validation import Problem, has_errors, validate_document
 from designer.models import Script, ScriptVersion, Team
+from designer.prompt_audio import (
+    audio_store,
+    discard_bundle_files,
+    discard_files,
+    import_audio,
+    read_bundle_audio,
+    script_audio_delete,
+    script_audio_references,
+    version_audio_bundle,
+    version_keep_audio,
+)
 from nlu.packs import BUILTIN_INTENTS
 
 logger = logging.getLogger("outcall.designer")
@@ -137,21 +148,26 @@ def script_update(*, script: Script, name: str) -> Script:
 
 
 def script_delete(*, script: Script) -> None:
-    """Delete a script that was never published (and never called)."""
-    with transaction.atomic():
-        locked = Script.objects.select_for_update().get(pk=script.pk)
-        if locked.versions.filter(number__isnull=False).exists():
-            raise ScriptProtected(
-                f"Script '{script.slug}' has published versions; they are kept "
-                "for good, and so is the script."
-            )
-        try:
-            locked.versions.all().delete()
-            locked.delete()
-        except ProtectedError:
-            raise ScriptProtected(
-                f"Script '{script.slug}' has calls in the event log and is kept."
-            ) from None
+    """Delete a script that was never published (and never called), with
+    its recordings."""
+    with audio_store().locked():
+        with transaction.atomic():
+            locked = Script.objects.select_for_update().get(pk=script.pk)
+            if locked.versions.filter(number__isnull=False).exists():
+                raise ScriptProtected(
+                    f"Script '{script.slug}' has published versions; they are "
+                    "kept for good, and so is the script."
+                )
+            try:
+                with transaction.atomic():
+                    recordings = script_audio_delete(script=locked)
+                    locked.versions.all().delete()
+                    locked.delete()
+            except ProtectedError:
+                raise ScriptProtected(
+                    f"Script '{script.slug}' has calls in the event log and is kept."
+                ) from None
+        discard_files(recordings)
     logger.info("script %s/%s deleted", script.team.slug, script.slug)
 
 
@@ -203,7 +219,7 @@ def script_validate(
     """Every problem of ``document``, or of the script's draft.
 
     With both, ``document`` is checked as the script's next draft would be
-    (its language must be the script's).
+    (its language must be the script's, its recordings the script's).
     """
     if script is None and document is None:
         raise TypeError("script_validate() needs script=, document= or both")
@@ -212,7 +228,10 @@ def script_validate(
     else:
         _check_depth(document, "The document")
 
-    problems = validate_document(document, builtin_intents=BUILTIN_INTENTS)
+    audio = script_audio_references(script) if script is not None else None
+    problems = validate_document(
+        document, builtin_intents=BUILTIN_INTENTS, audio=audio
+    )
     if script is not None:
         problems += _language_problems(document, script.language)
     return problems
@@ -280,6 +299,7 @@ def script_publish(
             author=author,
             published_at=timezone.now(),
         )
+        version_keep_audio(version=version)
     logger.info(
         "script %s/%s published as version %s (%s)",
         script.team.slug,
@@ -325,10 +345,16 @@ def resolve_version(
 # -- export and import --------------------------------------------------------
 
 
-def version_export(*, version: ScriptVersion) -> dict:
-    """A bundle of a version (or the draft) that ``script_import`` reads."""
+def version_export(*, version: ScriptVersion, audio: bool = True) -> dict:
+    """A bundle of a version (or the draft) that ``script_import`` reads.
+
+    With ``audio`` the bundle carries the recordings the document plays,
+    as base64 WAV under ``"audio"`` (left out when there are none), so that
+    it imports into any team; without, importing it needs the recordings in
+    the target script.
+    """
     script = version.script
-    return {
+    bundle = {
         "outcall_export": EXPORT_FORMAT,
         "script": {
             "slug": script.slug,
@@ -345,6 +371,10 @@ def version_export(*, version: ScriptVersion) -> dict:
         },
         "document": copy.deepcopy(version.document),
     }
+    recordings = version_audio_bundle(version=version) if audio else {}
+    if recordings:
+        bundle["audio"] = recordings
+    return bundle
 
 
 def script_import(
@@ -359,37 +389,59 @@ def script_import(
     Creates the script (named and slugged as in the bundle, unless ``slug``
     is given) or replaces the draft of the team's script with that slug.
     Published versions are never touched. The document must be valid:
-    what is imported is meant to be published.
+    what is imported is meant to be published. Every recording it plays
+    must come with the bundle (``"audio"``) or be the target script's
+    already; the bundle's recordings are added to the script.
     """
     _check_depth(bundle, "The bundle")
     meta, document = _read_bundle(bundle)
     slug = slug if slug is not None else meta["slug"]
     _check_slug(slug)
+    recordings = read_bundle_audio(bundle.get("audio"))
 
-    with transaction.atomic():
-        script = Script.objects.select_for_update().filter(team=team, slug=slug).first()
-        _check_bundle_language(meta["language"], document, script)
-        language = script.language if script else meta["language"]
-        problems = validate_document(document, builtin_intents=BUILTIN_INTENTS)
-        problems += _language_problems(document, language)
-        if has_errors(problems):
-            raise ValidationFailed(
-                problems,
-                "The imported document has errors; nothing was imported.",
-            )
-
-        if script is None:
-            script = _script_create(
-                team=team,
-                slug=slug,
-                name=meta["name"],
-                language=language,
-                document=document,
-                author=author,
-            )
-        else:
-            _draft_replace(_locked_draft(script), document=document, author=author)
+    with audio_store().locked():
+        try:
+            with transaction.atomic():
+                script = _import(
+                    team, meta, document, recordings, slug=slug, author=author
+                )
+        finally:
+            # What no recording names: all of it after a failure, and the
+            # copies of recordings the script already had.
+            discard_bundle_files(recordings)
     logger.info("script %s/%s imported", team.slug, slug)
+    return script
+
+
+def _import(team, meta, document, recordings, *, slug, author) -> Script:
+    script = Script.objects.select_for_update().filter(team=team, slug=slug).first()
+    _check_bundle_language(meta["language"], document, script)
+    language = script.language if script else meta["language"]
+    audio = {r.reference for r in recordings}
+    if script is not None:
+        audio |= script_audio_references(script)
+    problems = validate_document(
+        document, builtin_intents=BUILTIN_INTENTS, audio=audio
+    )
+    problems += _language_problems(document, language)
+    if has_errors(problems):
+        raise ValidationFailed(
+            problems,
+            "The imported document has errors; nothing was imported.",
+        )
+
+    if script is None:
+        script = _script_create(
+            team=team,
+            slug=slug,
+            name=meta["name"],
+            language=language,
+            document=document,
+            author=author,
+        )
+    else:
+        _draft_replace(_locked_draft(script), document=document, author=author)
+    import_audio(script=script, recordings=recordings, author=author)
     return script
 
 

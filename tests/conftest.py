@@ -69,3 +69,15 @@ def recordings(shared_data: Path, tmp_path_factory) -> dict[str, Path]:
             out / f"{key}.wav", stereo, rate=rate, encoding=encoding
         )
     return paths
+
+
+@pytest.fixture(scope="session", autouse=True)
+def prompt_audio_store(tmp_path_factory) -> Path:
+    """Uploaded recordings go to a temporary store, never into ``var/``."""
+    from django.test.utils import override_settings
+
+    store = tmp_path_factory.mktemp("prompt-audio")
+    override = override_settings(OUTCALL_PROMPT_AUDIO_STORE=store)
+    override.enable()
+    yield store
+    override.disable()

@@ -31,14 +31,18 @@ def not_found(request, rest=""):
 
 urlpatterns = [re_path(r"^(?P<rest>.*)$", not_found)]
 
+IMPORT_PATH = "/api/scripts/import/"
+
 
 class RequestTooLargeMiddleware:
     """Answer 413 ``too_large`` for an API body over the configured size.
 
     DRF's parsers read the body as a stream, where Django's
     ``DATA_UPLOAD_MAX_MEMORY_SIZE`` does not apply, so the size is checked
-    here, from ``Content-Length``, before anything is read. Multipart
-    bodies keep Django's own rule (files do not count).
+    here, from ``Content-Length``, before anything is read. An import may
+    be larger (``OUTCALL_IMPORT_MAX_BYTES``): its bundle carries the
+    script's recordings. Multipart bodies keep Django's own rule (files do
+    not count; ``designer.api.uploads`` limits them).
     """
 
     def __init__(self, get_response):
@@ -46,6 +50,8 @@ class RequestTooLargeMiddleware:
 
     def __call__(self, request):
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if request.path == IMPORT_PATH:
+            limit = settings.OUTCALL_IMPORT_MAX_BYTES
         if (
             limit is not None
             and request.path.startswith("/api/")

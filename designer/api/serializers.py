@@ -1,9 +1,11 @@
 """What the API reads and answers. Services do the checking that matters;
 these parse the shape of requests and describe the answers."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from designer.models import Script
+from designer.prompt_audio import recording_warnings
 
 
 class ScriptSerializer(serializers.ModelSerializer):
@@ -133,6 +135,12 @@ class BundleVersionSerializer(serializers.Serializer):
     author = serializers.CharField(allow_null=True)
 
 
+class BundleAudioSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    duration = serializers.FloatField()
+    wav_base64 = serializers.CharField(help_text="The normalised WAV, base64.")
+
+
 class BundleSerializer(serializers.Serializer):
     """An exported version; what ``POST /api/scripts/import/`` reads."""
 
@@ -140,6 +148,101 @@ class BundleSerializer(serializers.Serializer):
     script = BundleScriptSerializer()
     version = BundleVersionSerializer(required=False)
     document = serializers.JSONField()
+    audio = serializers.DictField(
+        child=BundleAudioSerializer(),
+        required=False,
+        help_text="The recordings the document plays, by reference "
+        "(sha256:<hex>).",
+    )
+
+
+# -- recordings ---------------------------------------------------------------
+
+
+class AudioUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(
+        help_text="WAV (PCM, mu-law, A-law) or FLAC; at most 20 MB and 5 minutes."
+    )
+    name = serializers.CharField(
+        required=False, max_length=200, help_text="Default: the file's name."
+    )
+    team = serializers.SlugField(
+        required=False, help_text="The team; needed when you are in several."
+    )
+
+
+class AudioUseSerializer(serializers.Serializer):
+    node = serializers.CharField()
+    variant = serializers.CharField()
+
+
+class AudioUsedBySerializer(serializers.Serializer):
+    draft = AudioUseSerializer(many=True, help_text="Variants of the draft")
+    versions = serializers.ListField(
+        child=serializers.IntegerField(), help_text="Published versions"
+    )
+
+
+class AudioOriginalSerializer(serializers.Serializer):
+    format = serializers.CharField(source="original_format")
+    sample_rate = serializers.IntegerField(source="original_sample_rate")
+    channels = serializers.IntegerField(source="original_channels")
+    size = serializers.IntegerField(source="original_size")
+    sha256 = serializers.CharField(source="original_sha256")
+
+
+class AudioWarningSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    message = serializers.CharField()
+
+
+class PromptAudioSerializer(serializers.Serializer):
+    """A recording of a script.
+
+    Expects ``usage`` (``designer.prompt_audio.audio_usage``) and
+    ``request`` in the context.
+    """
+
+    reference = serializers.CharField(
+        help_text="What a variant's `audio` holds to play it."
+    )
+    sha256 = serializers.CharField()
+    name = serializers.CharField()
+    duration = serializers.FloatField(help_text="Seconds.")
+    size = serializers.IntegerField(help_text="Bytes of the normalised WAV.")
+    format = serializers.SerializerMethodField()
+    peak_dbfs = serializers.FloatField(
+        allow_null=True, help_text="The loudest sample; null for silence."
+    )
+    original = AudioOriginalSerializer(source="*")
+    uploaded_at = serializers.DateTimeField()
+    uploaded_by = serializers.SerializerMethodField()
+    used_by = serializers.SerializerMethodField()
+    url = serializers.SerializerMethodField()
+    warnings = serializers.SerializerMethodField()
+
+    def get_format(self, audio) -> str:
+        return "wav, mono, 16-bit PCM, 16000 Hz"
+
+    def get_uploaded_by(self, audio) -> str | None:
+        user = audio.uploaded_by
+        return user.get_username() if user else None
+
+    @extend_schema_field(AudioUsedBySerializer)
+    def get_used_by(self, audio) -> dict:
+        usage = self.context["usage"][audio.pk]
+        return {
+            "draft": [use.as_dict() for use in usage["draft"]],
+            "versions": usage["versions"],
+        }
+
+    def get_url(self, audio) -> str:
+        """Where the WAV is played from (the same team query as this call)."""
+        return self.context["file_url"](audio)
+
+    @extend_schema_field(AudioWarningSerializer(many=True))
+    def get_warnings(self, audio) -> list:
+        return recording_warnings(audio)
 
 
 class ErrorBodySerializer(serializers.Serializer):

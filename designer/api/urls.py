@@ -1,6 +1,6 @@
 from django.urls import path
 
-from designer.api import editor_views, views
+from designer.api import audio_views, editor_views, views
 
 app_name = "designer-api"
 
@@ -42,5 +42,25 @@ urlpatterns = [
         "scripts/<slug:slug>/versions/<int:number>/export/",
         views.VersionExportView.as_view(),
         name="version-export",
+    ),
+    path(
+        "scripts/<slug:slug>/audio/",
+        audio_views.AudioListView.as_view(),
+        name="audio-list",
+    ),
+    path(
+        "scripts/<slug:slug>/audio/<str:sha256>/",
+        audio_views.AudioDetailView.as_view(),
+        name="audio-detail",
+    ),
+    path(
+        "scripts/<slug:slug>/audio/<str:sha256>/file/",
+        audio_views.AudioFileView.as_view(),
+        name="audio-file",
+    ),
+    path(
+        "scripts/<slug:slug>/audio/<str:sha256>/original/",
+        audio_views.AudioOriginalView.as_view(),
+        name="audio-original",
     ),
 ]

@@ -19,7 +19,7 @@ from designer import selectors, services
 from designer.api import serializers as s
 from designer.api.parsers import DocumentParser
 from designer.api.permissions import HasTeamRole, Role, memberships, team_and_role
-from designer.errors import ScriptNotFound, VersionNotFound
+from designer.errors import InvalidInput, ScriptNotFound, VersionNotFound
 from designer.graph.validation import has_errors
 from designer.models import Script, ScriptVersion
 
@@ -95,6 +95,22 @@ class ScriptView(TeamView):
     ) -> Response:
         fresh = selectors.script_list(teams=[script.team]).get(pk=script.pk)
         return Response(s.ScriptSerializer(fresh).data, status=status_code)
+
+
+AUDIO_PARAMETER = OpenApiParameter(
+    "audio",
+    OpenApiTypes.BOOL,
+    description="Carry the recordings the document plays, as base64 WAV "
+    "(default true). Without them the bundle imports only into a script that "
+    "has them.",
+)
+
+
+def wants_audio(request) -> bool:
+    value = request.query_params.get("audio", "1").lower()
+    if value not in ("1", "true", "0", "false"):
+        raise InvalidInput("`audio` is true or false (1 or 0).")
+    return value in ("1", "true")
 
 
 def exported(bundle: dict, filename: str) -> Response:
@@ -215,12 +231,14 @@ class DraftExportView(ScriptView):
 
     @extend_schema(
         summary="Export the draft",
-        parameters=[TEAM_PARAMETER],
+        parameters=[TEAM_PARAMETER, AUDIO_PARAMETER],
         responses={200: s.BundleSerializer, **errors(404)},
     )
     def get(self, request, slug):
         script = self.get_script()
-        bundle = services.version_export(version=script.draft)
+        bundle = services.version_export(
+            version=script.draft, audio=wants_audio(request)
+        )
         return exported(bundle, f"{script.slug}-draft.json")
 
 
@@ -306,13 +324,13 @@ class VersionExportView(ScriptView):
 
     @extend_schema(
         summary="Export a published version",
-        parameters=[TEAM_PARAMETER],
+        parameters=[TEAM_PARAMETER, AUDIO_PARAMETER],
         responses={200: s.BundleSerializer, **errors(404)},
     )
     def get(self, request, slug, number):
         script = self.get_script()
         version = self.get_version(script)
-        bundle = services.version_export(version=version)
+        bundle = services.version_export(version=version, audio=wants_audio(request))
         return exported(bundle, f"{script.slug}-v{version.number}.json")
 
 
@@ -326,7 +344,9 @@ class ImportView(ScriptView):
         description="The body is a bundle as the export endpoints give it. "
         "It creates the script, or replaces the draft of the team's script "
         "with that slug (201 or 200); published versions are never touched. "
-        "The document must be valid (422 otherwise).",
+        "The document must be valid (422 otherwise), and every recording it "
+        "plays must come in the bundle's `audio` or be the script's already "
+        "(422 `unknown_audio` names each missing one).",
         parameters=[
             TEAM_PARAMETER,
             OpenApiParameter(

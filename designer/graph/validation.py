@@ -20,6 +20,7 @@ from numbers import Real
 
 from jsonschema import Draft202012Validator
 
+from designer.audio_store import is_reference, sha256_of
 from designer.graph.document import (
     AMD_EVENTS,
     LISTEN_EVENTS,
@@ -73,19 +74,30 @@ def has_errors(problems: Iterable[Problem]) -> bool:
     return any(p.severity == ERROR for p in problems)
 
 
-def validate_document(document, *, builtin_intents: Iterable[str]) -> list[Problem]:
+def validate_document(
+    document,
+    *,
+    builtin_intents: Iterable[str],
+    audio: Iterable[str] | None = None,
+) -> list[Problem]:
     """Return every problem of ``document``; an empty list when it is valid.
 
     ``builtin_intents`` are the ids of the intents the matcher knows without
     the script declaring them (``nlu.packs.BUILTIN_INTENTS``); this module
-    does not import the matcher.
+    does not import the matcher. ``audio`` holds the ``sha256:…``
+    references of the script's recordings: a variant playing any other is
+    an error. ``None`` leaves references unchecked (a document without its
+    script).
     """
     if isinstance(builtin_intents, str):
         raise TypeError("builtin_intents is a collection of intent ids, not a string")
+    if isinstance(audio, str):
+        raise TypeError("audio is a collection of references, not a string")
     if not isinstance(document, dict):
         return [Problem("invalid_type", "The document must be a JSON object.")]
     problems = _schema_problems(document)
-    problems += _Rules(document, frozenset(builtin_intents)).check()
+    recordings = frozenset(audio) if audio is not None else None
+    problems += _Rules(document, frozenset(builtin_intents), recordings).check()
     return problems
 
 
@@ -280,8 +292,9 @@ def _sample_contact(variables) -> dict:
 
 
 class _Rules:
-    def __init__(self, document: dict, builtin_intents: frozenset[str]):
+    def __init__(self, document: dict, builtin_intents: frozenset[str], audio=None):
         self.doc = document
+        self.audio = audio
         self.problems: list[Problem] = []
         self.nodes = _items(document.get("nodes"))
         self.by_id: dict[str, dict] = {}
@@ -491,6 +504,7 @@ class _Rules:
                 )
             else:
                 self.check_template(text, node_id, f"{field}.text")
+            self.check_audio(variant, node_id, field)
 
         if not any(not v.get("segment") for _, v in variants):
             self.add(
@@ -510,6 +524,41 @@ class _Rules:
                     node_id,
                     "prompt.variants",
                 )
+
+    def check_audio(self, variant: dict, node_id: str, field: str):
+        audio = variant.get("audio")
+        if not is_reference(audio):
+            return  # none, or a legacy path under the prompt audio directory
+        name = f"Variant '{variant.get('id')}' of node '{node_id}'"
+        if sha256_of(audio) is None:
+            self.add(
+                "invalid_audio_reference",
+                f"{name} names the recording '{audio[:80]}', which is not a "
+                "reference: one is 'sha256:' and 64 hex digits, as the upload "
+                "answers.",
+                node_id,
+                f"{field}.audio",
+            )
+        elif self.audio is not None and audio not in self.audio:
+            self.add(
+                "unknown_audio",
+                f"{name} plays recording {audio[:19]}…, which this script does "
+                "not have: upload the recording to the script, or remove it "
+                "from the variant.",
+                node_id,
+                f"{field}.audio",
+            )
+        text = variant.get("text")
+        if isinstance(text, str) and ("{{" in text or "{%" in text):
+            self.add(
+                "audio_with_template",
+                f"{name} plays its recording, so callers do not hear what the "
+                "template in its text would say; the text is what transcripts "
+                "show and what is spoken if the recording cannot be played.",
+                node_id,
+                f"{field}.audio",
+                WARNING,
+            )
 
     def check_reprompts(self, node: dict):
         reprompts = node.get("reprompts")
