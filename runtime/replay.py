@@ -18,9 +18,9 @@ Rules:
 """
 
 import re
-import wave
 from dataclasses import dataclass, field
-from pathlib import Path
+
+import soundfile
 
 from runtime.audio.vad import Span, find_utterances
 from runtime.engine import (
@@ -50,13 +50,12 @@ def estimate_prompt_seconds(text: str) -> float:
     return round(PROMPT_PADDING + letters / CHARS_PER_SECOND, 3)
 
 
-def _prompt_seconds(say: Say, audio_root: Path | None) -> float:
-    if say.audio and audio_root is not None:
-        path = audio_root / say.audio
+def _prompt_seconds(say: Say, recordings) -> float:
+    path = recordings.path_of(say.audio) if recordings and say.audio else None
+    if path is not None:
         try:
-            with wave.open(str(path), "rb") as wav:
-                return wav.getnframes() / wav.getframerate()
-        except (OSError, wave.Error, EOFError):
+            return soundfile.info(str(path)).duration
+        except (soundfile.LibsndfileError, RuntimeError, EOFError):
             pass
     return estimate_prompt_seconds(say.text)
 
@@ -144,10 +143,15 @@ def replay_recording(
     call_id: str,
     contact,
     language: str,
-    audio_root: Path | None = None,
+    recordings=None,
     max_turns: int = 200,
 ) -> ReplayResult:
-    """Run ``compiled`` against ``audio`` (a ``runtime.audio.formats.Audio``)."""
+    """Run ``compiled`` against ``audio`` (a ``runtime.audio.formats.Audio``).
+
+    ``recordings`` (a ``runtime.speech.RecordedPrompts``) finds the audio a
+    variant plays, so that its prompt lasts as long as the recording; a
+    prompt without one lasts as long as its text would take to say.
+    """
     clock = VirtualClock()
     call = compiled.start_call(call_id=call_id, contact=contact, clock=clock)
     spans = find_utterances(
@@ -165,7 +169,7 @@ def replay_recording(
         listen = None
         for action in actions:
             if isinstance(action, Say):
-                seconds = _prompt_seconds(action, audio_root)
+                seconds = _prompt_seconds(action, recordings)
                 played.append(
                     PlayedPrompt(
                         node=action.node,

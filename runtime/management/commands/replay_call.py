@@ -18,6 +18,7 @@ from runtime.lookup import (
 )
 from runtime.models import CallSession
 from runtime.replay import replay_recording
+from runtime.speech import RecordedPrompts
 
 
 class Command(ScriptCommand):
@@ -89,6 +90,10 @@ class Command(ScriptCommand):
                 call_id=call_id,
                 contact=contact,
                 language=script.language,
+                recordings=RecordedPrompts(
+                    settings.OUTCALL_PROMPT_AUDIO_DIR,
+                    store=settings.OUTCALL_PROMPT_AUDIO_STORE,
+                ),
             )
         except AsrModelError as exc:
             raise CommandError(str(exc)) from None
