@@ -157,6 +157,7 @@ export function App({ config, api, builtins }) {
   const [currentNode, setCurrentNode] = useState(null);
   const [versionsKey, setVersionsKey] = useState(0);
   const [loadError, setLoadError] = useState(null);
+  const [recordings, setRecordings] = useState([]);
   const flow = useReactFlow();
   const initialized = useNodesInitialized();
   const readyMarked = useRef(false);
@@ -177,7 +178,17 @@ export function App({ config, api, builtins }) {
         setSaved({ document: draft.document, revision: draft.revision });
       })
       .catch((error) => setLoadError(error.message));
+    api
+      .recordings()
+      .then(setRecordings)
+      .catch((error) => setStatus(`The recordings could not be loaded: ${error.message}`));
   }, [api]);
+
+  const addRecording = useCallback(
+    (recording) =>
+      setRecordings((list) => (list.some((r) => r.sha256 === recording.sha256) ? list : [...list, recording])),
+    [],
+  );
 
   useEffect(() => {
     if (doc && !performance.getEntriesByName("editor-rendered").length) performance.mark("editor-rendered");
@@ -448,13 +459,24 @@ export function App({ config, api, builtins }) {
   function importFile(event) {
     const file = event.target.files[0];
     if (!file) return;
-    file.text().then((text) => {
+    file.text().then(async (text) => {
       try {
         const data = JSON.parse(text);
         const document = data && data.document && data.outcall_export ? data.document : data;
         if (!document || !Array.isArray(document.nodes)) throw new Error("no nodes in this file");
+        // An exported bundle carries its recordings: add them to this script
+        // first, so that the variants playing them find them.
+        const carried = data.outcall_export && data.audio ? Object.entries(data.audio) : [];
+        for (const [reference, item] of carried) {
+          const bytes = Uint8Array.from(atob(item.wav_base64 || ""), (c) => c.charCodeAt(0));
+          const name = item.name || "recording.wav";
+          const uploaded = await api.uploadRecording(new File([bytes], name, { type: "audio/wav" }));
+          if (uploaded.reference !== reference) throw new Error(`the recording “${name}” holds other audio than the bundle says`);
+          addRecording(uploaded);
+        }
         commit(hasPositions(document) ? document : layoutDocument(document));
-        setStatus(`Imported ${file.name}; save to keep it.`);
+        const with_ = carried.length ? ` with ${carried.length} recording${carried.length > 1 ? "s" : ""}` : "";
+        setStatus(`Imported ${file.name}${with_}; save to keep it.`);
       } catch (error) {
         setStatus(`Not imported: ${error.message}`);
       }
@@ -633,7 +655,9 @@ export function App({ config, api, builtins }) {
                 problems={problemsByNode.get(selectedNode.id) || []}
                 readOnly={!canEdit}
                 api={api}
-                onChange={(change) => commit(updateNode(doc, selectedNode.id, change))}
+                recordings={recordings}
+                onRecording={addRecording}
+                onChange={(change) => commit((present) => updateNode(present, selectedNode.id, change))}
                 onDelete={() => {
                   commit(removeNodes(doc, [selectedNode.id]));
                   setSelected(null);

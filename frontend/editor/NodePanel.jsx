@@ -40,6 +40,86 @@ function Preview({ api, doc, text, segment }) {
   return <div className="preview">{result.text}</div>;
 }
 
+export function formatDuration(seconds) {
+  if (seconds < 60) return `${seconds.toFixed(1)} s`;
+  const whole = Math.round(seconds);
+  return `${Math.floor(whole / 60)}:${String(whole % 60).padStart(2, "0")}`;
+}
+
+// The recording a variant plays instead of speaking its text: upload one
+// (the API checks and normalises it), play it here, or take it off the
+// variant. The text stays: transcripts show it, and it is spoken when the
+// recording cannot be played.
+function VariantRecording({ api, audio, recordings, readOnly, onUploaded, onRemove }) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState(null);
+  const [warning, setWarning] = useState(null);
+  const recording = audio ? recordings.find((r) => r.reference === audio) : null;
+
+  async function upload(event) {
+    const file = event.target.files[0];
+    event.target.value = "";
+    if (!file) return;
+    setBusy(true);
+    setError(null);
+    setWarning(null);
+    try {
+      const uploaded = await api.uploadRecording(file);
+      onUploaded(uploaded);
+      if (uploaded.warnings?.length) setWarning(uploaded.warnings.map((w) => w.message).join(" "));
+    } catch (failure) {
+      setError(failure.status === 413 || failure.status === 400 ? failure.message : `${failure.message} (HTTP ${failure.status ?? "error"})`);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  let current;
+  if (!audio) current = <span className="hint">No recording: the text is spoken.</span>;
+  else if (recording)
+    current = (
+      <span className="recording">
+        <span className="recording-name" title={recording.reference}>
+          {recording.name}
+        </span>{" "}
+        <span className="recording-duration">{formatDuration(recording.duration)}</span>
+        <audio className="recording-player" controls preload="none" src={recording.url} />
+      </span>
+    );
+  else if (audio.startsWith("sha256:"))
+    current = <span className="error">The recording {audio.slice(0, 19)}… is not among this script’s recordings; upload it again.</span>;
+  else current = <span className="hint">Plays the file “{audio}” of the server’s prompt audio directory.</span>;
+
+  return (
+    <div className="variant-recording">
+      {current}
+      {!readOnly && (
+        <div className="row">
+          <label className={`button upload-recording${busy ? " busy" : ""}`}>
+            {busy ? "Uploading…" : audio ? "Replace recording" : "Upload recording"}
+            <input type="file" accept=".wav,.flac,audio/wav,audio/x-wav,audio/flac" hidden disabled={busy} onChange={upload} />
+          </label>
+          {audio && (
+            <button type="button" className="remove-recording" onClick={onRemove}>
+              Remove recording
+            </button>
+          )}
+        </div>
+      )}
+      {error && (
+        <span className="field-error recording-error" role="alert">
+          Not uploaded: {error}
+        </span>
+      )}
+      {warning && (
+        <span className="recording-warning" role="status">
+          {warning}
+        </span>
+      )}
+    </div>
+  );
+}
+
 function numberOrNull(value) {
   if (value === "") return undefined;
   const n = Number(value);
@@ -90,7 +170,7 @@ function RenameField({ doc, node, onRename }) {
   );
 }
 
-export function NodePanel({ doc, node, problems, readOnly, api, onChange, onDelete, onRename }) {
+export function NodePanel({ doc, node, problems, readOnly, api, recordings = [], onRecording, onChange, onDelete, onRename }) {
   const variants = node.prompt?.variants || [];
   const routes = node.routes || [];
   const listening = LISTENING.has(node.type);
@@ -100,6 +180,12 @@ export function NodePanel({ doc, node, problems, readOnly, api, onChange, onDele
 
   const setVariants = (next) => onChange((n) => ({ ...n, prompt: { ...(n.prompt || {}), variants: next } }));
   const setVariant = (i, change) => setVariants(variants.map((v, j) => (j === i ? clean({ ...v, ...change }) : v)));
+  // From the node as it is when an upload ends, not as it was when it began.
+  const setVariantAudio = (i, audio) =>
+    onChange((n) => ({
+      ...n,
+      prompt: { ...(n.prompt || {}), variants: (n.prompt?.variants || []).map((v, j) => (j === i ? clean({ ...v, audio }) : v)) },
+    }));
   const setRoutes = (next) => onChange((n) => ({ ...n, routes: next }));
   const setRoute = (i, route) => setRoutes(routes.map((r, j) => (j === i ? route : r)));
 
@@ -172,6 +258,17 @@ export function NodePanel({ doc, node, problems, readOnly, api, onChange, onDele
               onChange={(e) => setVariant(i, { text: e.target.value })}
             />
             <Preview api={api} doc={doc} text={variant.text || ""} segment={variant.segment} />
+            <VariantRecording
+              api={api}
+              audio={variant.audio}
+              recordings={recordings}
+              readOnly={readOnly}
+              onUploaded={(recording) => {
+                onRecording?.(recording);
+                setVariantAudio(i, recording.reference);
+              }}
+              onRemove={() => setVariantAudio(i, undefined)}
+            />
           </div>
         ))}
         <button

@@ -46,5 +46,19 @@ export function makeApi(config) {
       call("POST", `${base}/preview/`, { template, document, segment }),
     builtinIntents: (language) => call("GET", `/api/intents/?language=${language}`),
     exportUrl: `${base}/draft/export/?team=${team}`,
+    recordings: () => call("GET", `${base}/audio/`),
+    uploadRecording: async (file) => {
+      const form = new FormData();
+      form.append("file", file, file.name);
+      const response = await fetch(`${base}/audio/?team=${team}`, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { Accept: "application/json", "X-CSRFToken": csrfToken() },
+        body: form,
+      });
+      const data = await response.json().catch(() => null);
+      if (!response.ok) throw new ApiError(response.status, data);
+      return data;
+    },
   };
 }

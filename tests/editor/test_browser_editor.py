@@ -521,3 +521,95 @@ def test_the_minimap_colours_nodes_by_type_pans_and_stays_above_labels(
     # Clicking the minimap moves the view there.
     page.mouse.click(box["x"] + box["width"] * 0.9, box["y"] + box["height"] * 0.5)
     expect(viewport).not_to_have_attribute("style", before)
+
+
+def test_a_recording_is_uploaded_played_and_saved_on_a_variant(
+    browser, live, script, shared_data, tmp_path
+):
+    page = browser.editor(script)
+    select(page, "greeting")
+    variant = page.locator(".variant[data-variant='a']")
+    expect(variant.locator(".variant-recording")).to_contain_text(
+        "No recording: the text is spoken."
+    )
+
+    # Not audio: the API's reason, beside the variant; nothing changes.
+    text = tmp_path / "notes.wav"
+    text.write_text("these are my notes, not a recording\n" * 20)
+    variant.locator("input[type=file]").set_input_files(str(text))
+    expect(variant.locator(".recording-error")).to_have_text(
+        "Not uploaded: The file is not audio Outcall can read; upload a WAV "
+        "(PCM, mu-law or A-law) or FLAC recording."
+    )
+    expect(page.locator("#save")).to_be_disabled()
+
+    recording = shared_data / "asterisk-sounds-en/vm-nobodyavail.wav"
+    variant.locator("input[type=file]").set_input_files(str(recording))
+    expect(variant.locator(".recording-name")).to_have_text("vm-nobodyavail.wav")
+    expect(variant.locator(".recording-duration")).to_have_text("2.8 s")
+    expect(variant.locator(".recording-error")).to_have_count(0)
+    expect(problems_head(page)).to_have_text("No problems")
+    # The browser plays it: the player loads the WAV and knows its length.
+    seconds = variant.locator("audio.recording-player").evaluate(
+        """(player) => new Promise((resolve, reject) => {
+            player.addEventListener("loadedmetadata", () => resolve(player.duration));
+            player.addEventListener("error", () => reject(new Error("no audio")));
+            player.preload = "auto";
+            player.load();
+        })"""
+    )
+    assert abs(seconds - 2.79) < 0.01
+    browser.shot(page, "recording")
+
+    page.click("#save")
+    expect(page.locator("#status")).to_have_text("Saved revision 2.")
+    _, draft = live.api("GET", f"/api/scripts/{script}/draft/")
+    greeting = next(n for n in draft["document"]["nodes"] if n["id"] == "greeting")
+    [a] = [v for v in greeting["prompt"]["variants"] if v["id"] == "a"]
+    _, [listed] = live.api("GET", f"/api/scripts/{script}/audio/")
+    assert a["audio"] == listed["reference"]
+    assert a["text"]  # the text stays: transcripts and the fallback
+    assert listed["used_by"]["draft"] == [{"node": "greeting", "variant": "a"}]
+
+    variant.get_by_role("button", name="Remove recording").click()
+    expect(variant.locator(".variant-recording")).to_contain_text(
+        "No recording: the text is spoken."
+    )
+    page.click("#save")
+    expect(page.locator("#status")).to_have_text("Saved revision 3.")
+    _, draft = live.api("GET", f"/api/scripts/{script}/draft/")
+    greeting = next(n for n in draft["document"]["nodes"] if n["id"] == "greeting")
+    assert all("audio" not in v for v in greeting["prompt"]["variants"])
+
+
+def test_an_exported_bundle_brings_its_recordings_into_another_script(
+    browser, live, script, shared_data, tmp_path
+):
+    page = browser.editor(script)
+    select(page, "greeting")
+    variant = page.locator(".variant[data-variant='b']")
+    variant.locator("input[type=file]").set_input_files(
+        str(shared_data / "asterisk-sounds-en/vm-intro.wav")
+    )
+    expect(variant.locator(".recording-name")).to_have_text("vm-intro.wav")
+    page.click("#save")
+    expect(page.locator("#status")).to_have_text("Saved revision 2.")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Export").click()
+    bundle = Path(download.value.path())
+    assert len(json.loads(bundle.read_text())["audio"]) == 1
+
+    other = f"{script}-copy"
+    live.copy_script("bank-card-offer-en", other)
+    page = browser.editor(other)
+    page.set_input_files(".toolbar input[type=file]", str(bundle))
+    expect(page.locator("#status")).to_have_text(
+        f"Imported {bundle.name} with 1 recording; save to keep it."
+    )
+    select(page, "greeting")
+    variant = page.locator(".variant[data-variant='b']")
+    expect(variant.locator(".recording-name")).to_have_text("vm-intro.wav")
+    expect(variant.locator(".recording-duration")).to_have_text("5.7 s")
+    expect(problems_head(page)).to_have_text("No problems")
+    _, [listed] = live.api("GET", f"/api/scripts/{other}/audio/")
+    assert listed["name"] == "vm-intro.wav"
