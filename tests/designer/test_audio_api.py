@@ -10,7 +10,8 @@ import soundfile
 
 from designer import services
 from designer.audio_store import AudioStore
-from designer.models import PromptAudio
+from designer.models import Membership, PromptAudio
+from tests.designer.conftest import member
 from tests.designer.documents import node
 
 pytestmark = pytest.mark.django_db
@@ -391,3 +392,34 @@ def test_the_schema_describes_the_recordings_endpoints(author, client_for):
     played = paths["/api/scripts/{slug}/audio/{sha256}/file/"]["get"]
     assert list(played["responses"]["200"]["content"]) == ["audio/wav"]
     assert set(paths["/api/scripts/{slug}/audio/{sha256}/"]) == {"get", "delete"}
+
+
+def test_a_file_over_the_limit_inside_a_body_near_it_stops_the_parser(
+    script, author, client_for, shared_data, settings, store
+):
+    # The body is under limit + 64 KB, so only the upload handler sees that
+    # the file itself is over the limit.
+    settings.OUTCALL_PROMPT_AUDIO_MAX_BYTES = 200_000
+    response = post_file(
+        client_for(author), (shared_data / "silero-vad/ru_num.wav").read_bytes()
+    )
+    assert response.status_code == 413
+    assert error(response) == {
+        "code": "too_large",
+        "message": "The file is over 0.2 MB, the most a recording may be; "
+        "nothing was stored.",
+    }
+    assert stored_files(store) == []
+
+
+def test_a_member_of_two_teams_names_the_team_in_the_form(
+    script, other_script, other_team, client_for, shared_data
+):
+    both = member(script.team, "dana", Membership.Role.AUTHOR)
+    Membership.objects.create(user=both, team=other_team, role="viewer")
+    data = (shared_data / NOBODY).read_bytes()
+    client = client_for(both)
+
+    assert error(post_file(client, data))["code"] == "team_required"
+    assert post_file(client, data, team="acme").status_code == 201
+    assert post_file(client, data, team="globex").status_code == 403

@@ -777,3 +777,55 @@ def test_an_amd_question_names_all_its_events():
         "keys and the events 'human', 'machine', 'unsure', 'no_input' and "
         "'no_match'."
     )
+
+
+# -- recordings -----------------------------------------------------------------
+
+RECORDING = "sha256:" + "ab" * 32
+
+
+def with_audio(audio, text="Это кредитная карта.") -> dict:
+    document = valid_document()
+    node(document, "explain")["prompt"]["variants"][0].update(audio=audio, text=text)
+    return document
+
+
+def test_a_recording_is_checked_against_the_scripts_recordings_when_given():
+    document = with_audio(RECORDING)
+    # Without the script's recordings, only the form of a reference.
+    assert check(document) == []
+    recordings = validate_document(
+        document, builtin_intents=BUILTIN_INTENTS, audio={RECORDING}
+    )
+    assert recordings == []
+    [problem] = validate_document(document, builtin_intents=BUILTIN_INTENTS, audio=[])
+    assert (problem.code, problem.node, problem.field) == (
+        "unknown_audio", "explain", "prompt.variants[0].audio"
+    )
+    with pytest.raises(TypeError, match="collection of references"):
+        validate_document(document, builtin_intents=BUILTIN_INTENTS, audio=RECORDING)
+
+
+@pytest.mark.parametrize(
+    "audio", ["sha256:", "sha256:" + "AB" * 32, "sha256:" + "ab" * 31, RECORDING + "0"]
+)
+def test_a_malformed_recording_reference_is_an_error(audio):
+    assert found(with_audio(audio)) == {
+        ("invalid_audio_reference", "explain", "prompt.variants[0].audio")
+    }
+
+
+def test_a_legacy_audio_path_is_not_checked():
+    document = with_audio("prompts/explain.wav", text="{{ name }}, это карта.")
+    assert validate_document(document, builtin_intents=BUILTIN_INTENTS, audio=[]) == []
+
+
+def test_a_recording_on_a_template_is_a_warning():
+    document = with_audio(RECORDING, text="{{ name }}, это кредитная карта.")
+    [problem] = check(document)
+    assert (problem.code, problem.severity) == ("audio_with_template", "warning")
+    assert problem.message == (
+        "Variant 'a' of node 'explain' plays its recording, so callers do not "
+        "hear what the template in its text would say; the text is what "
+        "transcripts show and what is spoken if the recording cannot be played."
+    )
