@@ -496,6 +496,8 @@ class CallPipeline:
             await self._drain_log()
         except Exception:
             logger.exception("%s: the last events could not be logged", self.call_id)
+        if isinstance(ending, Transfer):
+            await self.log.record_transfer(ending)
         if not self._caller_gone:
             if isinstance(ending, Transfer):
                 await self._send("send_transfer", ending)

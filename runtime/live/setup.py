@@ -191,6 +191,13 @@ class DatabaseLog:
         self.recorder.record(events)
         close_old_connections()
 
+    async def record_transfer(self, transfer):
+        """The transfer's summary and context, kept with the call for the
+        call-result API; a failure is logged, and the call still ends."""
+        from runtime.live.results import record_transfer
+
+        await record_transfer(self.recorder, transfer)
+
     async def close(self, call, *, ended_offset):
         await sync_to_async(self._close, thread_sensitive=False)(call, ended_offset)
 
@@ -222,19 +229,33 @@ _speech = None
 
 
 def speech_output():
-    """The process's ``SpeechOutput``: recorded prompts, espeak-ng, a cache."""
+    """The process's ``SpeechOutput``: recorded prompts, the text-to-speech
+    source of ``OUTCALL_TTS`` (with espeak-ng for the prompts a Coqui model
+    cannot say), a cache. A setting that names no usable source ends the
+    call that asked with an error, and the next call looks again."""
     global _speech
     if _speech is None:
         from runtime.speech import EspeakSource, RecordedPrompts, SpeechCache, SpeechOutput
+        from runtime.speech.configure import SpeechConfigError, tts_source
+        from runtime.speech.fallback import SpeechWithFallback
 
-        _speech = SpeechOutput(
-            tts=EspeakSource(),
-            recorded=RecordedPrompts(
-                settings.OUTCALL_PROMPT_AUDIO_DIR,
-                store=settings.OUTCALL_PROMPT_AUDIO_STORE,
-            ),
-            cache=SpeechCache(directory=settings.OUTCALL_SPEECH_CACHE_DIR),
+        try:
+            tts = tts_source(settings)
+        except SpeechConfigError as exc:
+            logger.error("live calls: no speech output: %s", exc)
+            raise LiveError(
+                "internal", "Speech output is not configured correctly on the server."
+            ) from None
+        recorded = RecordedPrompts(
+            settings.OUTCALL_PROMPT_AUDIO_DIR, store=settings.OUTCALL_PROMPT_AUDIO_STORE
         )
+        cache = SpeechCache(directory=settings.OUTCALL_SPEECH_CACHE_DIR)
+        if isinstance(tts, EspeakSource):
+            _speech = SpeechOutput(tts=tts, recorded=recorded, cache=cache)
+        else:
+            _speech = SpeechWithFallback(
+                tts=tts, fallback=EspeakSource(), recorded=recorded, cache=cache
+            )
     return _speech
 
 
@@ -251,13 +272,19 @@ def transcriber():
 
 def warm_up():
     """Load what every call needs before the first one arrives: the VAD
-    model and espeak-ng. Otherwise the first calls of a new server process
-    pay for it while others are already streaming."""
+    model, espeak-ng and the Coqui model when ``OUTCALL_TTS=coqui``.
+    Otherwise the first calls of a new server process pay for it while
+    others are already streaming."""
     from runtime.live.vad import _session
     from runtime.speech.espeak import espeak
 
     try:
         _session()
         espeak()
+        tts = speech_output().tts
+        if hasattr(tts, "load"):
+            tts.load()
+    except LiveError:
+        pass  # speech_output() has logged why; each call will say so.
     except Exception:
         logger.exception("live calls: warming up failed; the first call will retry")

@@ -25,7 +25,7 @@ from asgiref.sync import sync_to_async
 
 from runtime.live.audio import AudioFormat
 from runtime.live.pipeline import CallPipeline
-from runtime.live.results import AUDIOSOCKET_CALL_ID, record_transfer
+from runtime.live.results import AUDIOSOCKET_CALL_ID
 from runtime.live.setup import (
     CallRequest,
     DatabaseLog,
@@ -88,7 +88,6 @@ class AudioSocketCall:
         self.writer = writer
         self.pipeline = None
         self.call_uuid = None
-        self.recorder = None
         self._hangup_due = False
 
     async def serve(self):
@@ -102,7 +101,6 @@ class AudioSocketCall:
             request, prepared = await sync_to_async(_route_request, thread_sensitive=False)(
                 self.call_uuid
             )
-            self.recorder = prepared.recorder
             self.pipeline = CallPipeline(
                 compiled=prepared.compiled,
                 call_id=request.call_id,
@@ -179,7 +177,6 @@ class AudioSocketCall:
 
     async def send_transfer(self, transfer):
         logger.info("call %s: transfer to %s", self.call_uuid, transfer.target)
-        await record_transfer(self.recorder, transfer)
 
     async def send_hangup(self, node, outcome, stats):
         # Sent by close(), which the pipeline calls once the call is closed

@@ -21,7 +21,6 @@ import logging
 
 from runtime.live.audio import AudioFormat
 from runtime.live.pipeline import CallPipeline
-from runtime.live.results import record_transfer
 from runtime.live.setup import (
     CallRequest,
     DatabaseLog,
@@ -137,7 +136,6 @@ class TwilioConsumer(TelephonyConsumer):
             self.scope.get("headers"), self.scope.get("query_string", b"").decode()
         ) or parameters.get("token")
         prepared = await start_call(token_key=key, request=request)
-        self.recorder = prepared.recorder
         self.pipeline = CallPipeline(
             compiled=prepared.compiled,
             call_id=request.call_id,
@@ -184,7 +182,6 @@ class TwilioConsumer(TelephonyConsumer):
         pass  # Twilio has no monitoring channel
 
     async def send_transfer(self, transfer):
-        await record_transfer(self.recorder, transfer)
         await self._send_event("mark", mark={"name": f"outcall:transfer:{transfer.target}"})
 
     async def send_hangup(self, node, outcome, stats):

@@ -86,6 +86,32 @@ async def test_digits_stop_the_prompt_and_route_then_a_hang_up_mid_prompt(demo_t
 
 
 @pytest.mark.asyncio
+async def test_a_transfer_is_sent_then_kept_for_the_call_result_api(demo_token):
+    """Four presses of 1 take bank-card-offer from the greeting to its
+    transfer; the transfer message and the call-result API agree."""
+    from asgiref.sync import sync_to_async
+    from django.test import Client
+
+    result = await stream_call(
+        communicator(demo_token), [], start=start("ws-transfer"),
+        dtmf_at={50: "1", 100: "1", 150: "1", 200: "1"},
+    )
+
+    (sent,) = result.of("transfer")
+    assert sent["target"] == "operators-cards" and sent["summary"]
+    assert result.hangup["outcome"] == "transfer"
+    answer = await sync_to_async(
+        lambda: Client().get(
+            "/api/live/calls/ws-transfer/", HTTP_AUTHORIZATION=f"Token {demo_token}"
+        ).json()
+    )()
+    assert answer["status"] == "ended"
+    assert answer["transfer"]["target"] == "operators-cards"
+    assert answer["transfer"]["summary"] == sent["summary"]
+    assert answer["transfer"]["context"]["path"][-1] == "transfer"
+
+
+@pytest.mark.asyncio
 @pytest.mark.asr
 async def test_speech_over_a_barge_in_prompt_clears_it_at_once(demo_token):
     caller = np.concatenate([silence(1.0), spoken(
