@@ -167,6 +167,24 @@ OUTCALL_SPEECH_CACHE_DIR = Path(
     os.environ.get("OUTCALL_SPEECH_CACHE_DIR", VAR_DIR / "speech-cache")
 )
 
+# Text-to-speech for prompts without a recording: "espeak" (espeak-ng, the
+# default) or "coqui" (Coqui TTS). The Coqui model is a directory, a
+# checkpoint file or the name of a model in Coqui's model folder (by
+# default Coqui's own: $TTS_HOME/tts, $XDG_DATA_HOME/tts or
+# ~/.local/share/tts); nothing is ever downloaded.
+OUTCALL_TTS = os.environ.get("OUTCALL_TTS", "espeak")
+OUTCALL_COQUI_MODEL = os.environ.get("OUTCALL_COQUI_MODEL", "")
+_COQUI_HOME = os.environ.get("TTS_HOME") or os.environ.get("XDG_DATA_HOME")
+OUTCALL_COQUI_MODEL_DIR = Path(
+    os.environ.get("OUTCALL_COQUI_MODEL_DIR")
+    or (Path(_COQUI_HOME).expanduser() if _COQUI_HOME else Path.home() / ".local/share")
+    / "tts"
+)
+# A speaker of a model with several; torch threads for synthesis (one keeps
+# it to one core, beside the event loop and recognition).
+OUTCALL_COQUI_SPEAKER = os.environ.get("OUTCALL_COQUI_SPEAKER", "")
+OUTCALL_COQUI_THREADS = int(os.environ.get("OUTCALL_COQUI_THREADS", "1"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
