@@ -192,6 +192,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "loggers": {
         "outcall": {"handlers": ["console"], "level": os.environ.get("OUTCALL_LOG_LEVEL", "INFO")},
+        # Coqui TTS logs each text it speaks (contacts' names, amounts) at INFO.
+        "TTS": {"level": "WARNING"},
     },
 }
 
