@@ -23,11 +23,13 @@ import numpy as np
 import soundfile
 
 from designer.errors import AudioRejected, AudioTooLarge
-from runtime.audio.formats import AudioError, read_audio
+from runtime.audio.formats import STANDARD_RATES, AudioError, read_audio
 
 SAMPLE_RATE = 16000
 MAX_BYTES = 20 * 1024 * 1024
 MAX_SECONDS = 300.0
+# More channels than a surround recording has are not a prompt.
+MAX_CHANNELS = 8
 # A recording whose loudest sample is below this is taken for silence.
 SILENT_DBFS = -50.0
 
@@ -85,6 +87,7 @@ def normalise_upload(
         path.write_bytes(data)
         info = _info(path, kind)
         source_format = _check_format(info, kind)
+        _check_shape(info)
         if kind == "WAV":
             _check_wav_length(data, info)
         if info.frames == 0:
@@ -193,6 +196,24 @@ _WAV_SUBTYPES = {
     "MS_ADPCM": "adpcm_ms",
     "GSM610": "gsm",
 }
+
+
+def _check_shape(info) -> None:
+    """Refuse odd sample rates and channel counts before decoding: both
+    make decoding cost far more than the file's size suggests."""
+    if info.samplerate not in STANDARD_RATES:
+        rates = ", ".join(str(rate) for rate in STANDARD_RATES)
+        raise AudioRejected(
+            "unsupported_format",
+            f"The recording's sample rate, {info.samplerate} Hz, is not a "
+            f"standard audio rate; export it at one of {rates} Hz.",
+        )
+    if info.channels > MAX_CHANNELS:
+        raise AudioRejected(
+            "unsupported_format",
+            f"The recording has {info.channels} channels; a prompt recording "
+            f"may have at most {MAX_CHANNELS} (mono is best).",
+        )
 
 
 def _unsupported(kind: str) -> AudioRejected:

@@ -41,12 +41,24 @@ _WAV_SUBTYPES = {
 _WAV_CONTAINERS = {"WAV", "WAVEX", "RF64"}
 _WRITE_SUBTYPES = {"pcm_s16le": "PCM_16", "mulaw": "ULAW", "alaw": "ALAW"}
 
+# The sample rates recordings are made at. Any other rate is refused: the
+# resampling filter's size grows with the rates' ratio in lowest terms, so
+# a file at e.g. 1,000,003 Hz would need a filter of gigabytes.
+STANDARD_RATES = (
+    8000, 11025, 12000, 16000, 22050, 24000, 32000, 44100, 48000,
+    88200, 96000, 176400, 192000,
+)
+# The largest ratio term between two standard rates is 2560 (11025 to
+# 192000); ``_polyphase_filter`` refuses anything beyond this bound.
+MAX_RESAMPLE_FACTOR = 4096
+
 
 class AudioError(ValueError):
     """A recording cannot be used; the message says why in one line.
 
     ``code`` is one of ``not_found``, ``unreadable``, ``empty``,
-    ``bad_channel`` and ``unsupported_format``.
+    ``bad_channel`` and ``unsupported_format`` (a container, encoding or
+    sample rate that is not accepted).
     """
 
     def __init__(self, message: str, *, code: str):
@@ -103,6 +115,7 @@ def read_audio(path: str | os.PathLike, *, channel: int | None = None) -> Audio:
         )
     if info.frames == 0:
         raise AudioError(f"recording has no audio samples: {path}", code="empty")
+    check_sample_rate(info.samplerate, path)
 
     index = 0 if channel is None else channel
     if not 0 <= index < info.channels:
@@ -130,6 +143,18 @@ def read_audio(path: str | os.PathLike, *, channel: int | None = None) -> Audio:
         source_channels=info.channels,
         source_format=source_format,
     )
+
+
+def check_sample_rate(rate: int, path: str | os.PathLike = "") -> None:
+    """Raise ``AudioError`` (``unsupported_format``) unless ``rate`` is one
+    of ``STANDARD_RATES``."""
+    if rate not in STANDARD_RATES:
+        where = f": {path}" if path else ""
+        raise AudioError(
+            f"unsupported sample rate {rate} Hz{where} (use one of "
+            f"{', '.join(str(r) for r in STANDARD_RATES)} Hz)",
+            code="unsupported_format",
+        )
 
 
 def write_wav(
@@ -253,6 +278,11 @@ def _polyphase_filter(up: int, down: int) -> tuple[np.ndarray, int]:
     zero_crossings = 32
     rolloff = 0.94
     factor = max(up, down)
+    if factor > MAX_RESAMPLE_FACTOR:
+        raise ValueError(
+            f"cannot resample by {up}/{down}: the rates' ratio needs a filter "
+            f"over {MAX_RESAMPLE_FACTOR} phases (use standard sample rates)"
+        )
     half = zero_crossings * factor
     t = np.arange(-half, half + 1, dtype=np.float64)
     kernel = np.sinc(rolloff * t / factor) * np.kaiser(2 * half + 1, 8.6)

@@ -1,6 +1,7 @@
 """Reading recordings, G.711 codecs and resampling."""
 
 import io
+import wave
 
 import numpy as np
 import pytest
@@ -319,3 +320,31 @@ def test_float_samples_that_are_not_numbers_are_corrupt(tmp_path):
 
     assert str(refused.value) == f"corrupt audio in {path}: samples that are not numbers"
     assert refused.value.code == "unreadable"
+
+
+# -- sample rates that are not audio rates -------------------------------------
+
+
+@pytest.mark.parametrize("rate", [2_147_483_647, 1_000_003, 7999])
+def test_a_file_at_an_odd_sample_rate_is_refused(tmp_path, rate):
+    from runtime.audio.formats import AudioError, read_audio
+
+    path = tmp_path / "odd.wav"
+    with wave.open(str(path), "wb") as writer:
+        writer.setnchannels(1)
+        writer.setsampwidth(2)
+        writer.setframerate(rate)
+        writer.writeframes(bytes(2000))
+    with pytest.raises(AudioError) as refused:
+        read_audio(path)
+    assert refused.value.code == "unsupported_format"
+    assert str(refused.value).startswith(f"unsupported sample rate {rate} Hz: {path}")
+
+
+def test_resample_refuses_a_ratio_that_needs_a_huge_filter():
+    from runtime.audio.formats import resample
+
+    with pytest.raises(ValueError, match="over 4096 phases"):
+        resample(np.zeros(1000, np.float32), 1_000_003, 16000)
+    # Every pair of standard rates stays within the bound.
+    assert len(resample(np.zeros(100, np.float32), 11025, 192000)) == 1742
