@@ -13,12 +13,18 @@ file is never removed while another process is adding a row that needs it.
 The lock is an ``flock`` on ``.lock`` in the store: it serialises the
 processes of one host sharing the directory.
 
+A file is checked against its name before it is played, served or
+exported (``holds``): a file changed or cut on disk is treated as missing,
+and uploading the recording again replaces it.
+
 Plain Python: the runtime resolves references with it, without Django.
 """
 
 import contextlib
 import fcntl
+import hashlib
 import os
+import threading
 import re
 import tempfile
 from pathlib import Path
@@ -83,6 +89,10 @@ class AudioStore:
     def put_original(self, sha256: str, data: bytes) -> Path:
         return _write_once(self.original_path(sha256), data)
 
+    def holds(self, path: Path, sha256: str) -> bool:
+        """Whether ``path`` is a file whose SHA-256 is ``sha256``."""
+        return file_has_digest(path, sha256)
+
     def remove_wav(self, sha256: str) -> None:
         self.wav_path(sha256).unlink(missing_ok=True)
 
@@ -90,11 +100,43 @@ class AudioStore:
         self.original_path(sha256).unlink(missing_ok=True)
 
 
+# (path, mtime_ns, size, sha256) of files already checked, and the answer.
+_checked: dict[tuple, bool] = {}
+_checked_lock = threading.Lock()
+_CHECKED_MAX = 4096
+
+
+def file_has_digest(path: Path, sha256: str) -> bool:
+    """Whether the file at ``path`` hashes to ``sha256``; the answer is
+    remembered while the file's mtime and size stay the same."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return False
+    key = (str(path), stat.st_mtime_ns, stat.st_size, sha256)
+    with _checked_lock:
+        if key in _checked:
+            return _checked[key]
+    try:
+        with open(path, "rb") as handle:
+            digest = hashlib.file_digest(handle, "sha256").hexdigest()
+    except OSError:
+        return False
+    with _checked_lock:
+        if len(_checked) >= _CHECKED_MAX:
+            _checked.clear()
+        _checked[key] = digest == sha256
+    return digest == sha256
+
+
 def _write_once(path: Path, data: bytes) -> Path:
-    """Write ``data`` at ``path`` atomically; a file already there is kept,
-    since its name is its content."""
+    """Write ``data`` at ``path`` atomically. A file already there is kept
+    when it holds ``data`` (its name is its content); one that does not (a
+    file changed or cut on disk) is replaced, which repairs the store."""
     if path.is_file():
-        return path
+        with contextlib.suppress(OSError):
+            if path.stat().st_size == len(data) and path.read_bytes() == data:
+                return path
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, partial = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".part")
     try:

@@ -9,6 +9,7 @@ so a failed change stores nothing and a file in use is never lost.
 
 import base64
 import binascii
+import hashlib
 import logging
 import math
 from dataclasses import dataclass, field
@@ -313,8 +314,9 @@ def version_audio_bundle(*, version: ScriptVersion) -> dict:
     """The recordings ``version`` plays, for an export bundle:
     ``{reference: {"name", "duration", "wav_base64"}}``.
 
-    A recording whose file is gone from the store is left out (and logged);
-    importing the bundle then reports it as missing.
+    A recording whose file is gone from the store, or no longer hashes to
+    its reference, is left out (and logged); importing the bundle then
+    reports it as missing.
     """
     references = {
         use.audio for use in document_audio(version.document) if is_reference(use.audio)
@@ -327,10 +329,13 @@ def version_audio_bundle(*, version: ScriptVersion) -> dict:
         try:
             data = path.read_bytes()
         except FileNotFoundError:
+            data = None
+        if data is None or hashlib.sha256(data).hexdigest() != audio.sha256:
             logger.warning(
-                "script %s/%s: recording %s has no file in %s; not exported",
-                version.script.team.slug, version.script.slug, audio.sha256[:12],
-                store.root,
+                "script %s/%s: recording %s is %s %s; not exported (upload it "
+                "again to repair the store)",
+                version.script.team.slug, version.script.slug, audio.reference,
+                "missing from" if data is None else "damaged in", store.root,
             )
             continue
         bundle[audio.reference] = {

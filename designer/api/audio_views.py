@@ -146,7 +146,10 @@ class AudioFileView(AudioView):
     def get(self, request, slug, sha256):
         audio = self.get_audio(self.get_script())
         path = prompt_audio.audio_store().wav_path(audio.sha256)
-        return _file(path, audio, content_type="audio/wav", name=_wav_name(audio.name))
+        return _file(
+            path, audio, audio.sha256, content_type="audio/wav",
+            name=_wav_name(audio.name),
+        )
 
 
 class AudioOriginalView(AudioView):
@@ -163,10 +166,19 @@ class AudioOriginalView(AudioView):
         audio = self.get_audio(self.get_script())
         path = prompt_audio.audio_store().original_path(audio.original_sha256)
         content_type = ORIGINAL_TYPES.get(audio.original_format, "audio/wav")
-        return _file(path, audio, content_type=content_type, name=audio.name)
+        return _file(
+            path, audio, audio.original_sha256, content_type=content_type,
+            name=audio.name,
+        )
 
 
-def _file(path, audio, *, content_type: str, name: str) -> FileResponse:
+def _file(path, audio, sha256: str, *, content_type: str, name: str) -> FileResponse:
+    if not prompt_audio.audio_store().holds(path, sha256):
+        state = "damaged in" if path.is_file() else "missing from"
+        raise AudioNotFound(
+            f"The file of recording '{audio.name}' ({audio.reference}) is {state} "
+            "the audio store; upload the recording again."
+        )
     try:
         handle = open(path, "rb")
     except FileNotFoundError:

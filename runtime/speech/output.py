@@ -93,7 +93,9 @@ class SpeechOutput:
         if is_reference(say.audio):
             # The reference names the content, so what was rendered once
             # stays right even if the file has gone since.
-            key = self.cache.key("recorded", say.audio, sample_rate)
+            # Only audio checked against its reference is ever cached
+            # ("verified" keeps out what older versions cached unchecked).
+            key = self.cache.key("recorded", "verified", say.audio, sample_rate)
         elif path is not None:
             key = self.cache.key("recorded", path, path.stat().st_mtime_ns, sample_rate)
         else:

@@ -1,5 +1,6 @@
 """Where prompt audio comes from: recordings and speech synthesis."""
 
+import logging
 from pathlib import Path
 
 import numpy as np
@@ -10,6 +11,8 @@ from runtime.live.audio import int16_at
 
 # espeak-ng voice per script language.
 ESPEAK_VOICES = {"ru": "ru", "en": "en-us"}
+
+logger = logging.getLogger("outcall.speech")
 
 
 class EspeakSource:
@@ -55,7 +58,17 @@ class RecordedPrompts:
             if sha256 is None or self.store is None:
                 return None
             path = self.store.wav_path(sha256)
-            return path if path.is_file() else None
+            if not path.is_file():
+                return None
+            if not self.store.holds(path, sha256):
+                # Changed or cut on disk: never play it, as if it were gone.
+                logger.warning(
+                    "prompt audio %s: the file %s does not match its digest "
+                    "(changed on disk); upload the recording again",
+                    audio, path,
+                )
+                return None
+            return path
         if self.root is None:
             return None
         path = (self.root / audio).resolve()
@@ -67,7 +80,8 @@ class RecordedPrompts:
     def load(self, path: Path, *, sample_rate: int) -> np.ndarray:
         try:
             audio = read_audio(path)
-        except AudioError:
+        except AudioError as exc:
+            logger.warning("prompt audio not played: %s", exc)
             return None
         samples = np.clip(np.round(audio.samples * 32767.0), -32768, 32767)
         return int16_at(samples.astype(np.int16), audio.sample_rate, sample_rate)

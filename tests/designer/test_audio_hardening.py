@@ -72,3 +72,93 @@ def test_eight_channels_at_a_standard_rate_are_accepted(script, author, client_f
     response = post_file(client_for(author), wav_bytes(8000, rate=8000, channels=8))
     assert response.status_code == 201
     assert response.json()["original"]["channels"] == 8
+
+
+# -- a store file that no longer matches its name --------------------------------
+
+NOBODY = "asterisk-sounds-ru/vm-nobodyavail.wav"
+
+
+def damage(path) -> None:
+    """Swap the file for other audio of the same length, as a bad restore
+    or a stray copy would: still a WAV, no longer the recording."""
+    data = bytearray(path.read_bytes())
+    data[44:] = bytes(len(data) - 44)
+    path.write_bytes(bytes(data))
+
+
+def test_a_damaged_file_is_not_served_and_uploading_again_repairs_it(
+    script, author, client_for, shared_data, store
+):
+    client = client_for(author)
+    data = (shared_data / NOBODY).read_bytes()
+    sha = post_file(client, data, "nobody.wav").json()["sha256"]
+    path = store.wav_path(sha)
+    good = path.read_bytes()
+    damage(path)
+
+    served = client.get(f"{AUDIO}{sha}/file/")
+    assert served.status_code == 404
+    assert "is damaged in the audio store; upload the recording again" in (
+        error(served)["message"]
+    )
+
+    again = post_file(client, data, "nobody.wav")
+    assert again.status_code == 200
+    assert path.read_bytes() == good
+    served = client.get(f"{AUDIO}{sha}/file/")
+    assert served.status_code == 200
+    assert hashlib.sha256(b"".join(served.streaming_content)).hexdigest() == sha
+
+
+def test_a_damaged_file_is_not_exported(script, shared_data, store, caplog):
+    from designer import prompt_audio, services
+    from tests.designer.test_prompt_audio import play
+
+    recording = prompt_audio.prompt_audio_upload(
+        script=script, data=(shared_data / NOBODY).read_bytes(),
+        name="nobody.wav", uploaded_by=None,
+    ).audio
+    play(script, recording.reference)
+    version = services.script_publish(script=script, author=None)
+    damage(store.wav_path(recording.sha256))
+
+    bundle = services.version_export(version=version, audio=True)
+    assert "audio" not in bundle
+    assert f"recording {recording.reference} is damaged in" in caplog.text
+
+
+def test_a_call_speaks_the_text_for_a_damaged_file_and_caches_nothing_of_it(
+    script, shared_data, store, tmp_path, caplog
+):
+    from designer import prompt_audio
+    from runtime.engine.messages import Say
+    from runtime.speech import EspeakSource, RecordedPrompts, SpeechCache, SpeechOutput
+
+    data = (shared_data / NOBODY).read_bytes()
+    recording = prompt_audio.prompt_audio_upload(
+        script=script, data=data, name="nobody.wav", uploaded_by=None
+    ).audio
+    path = store.wav_path(recording.sha256)
+    damage(path)
+    cache = SpeechCache(directory=tmp_path / "cache")
+    output = SpeechOutput(
+        tts=EspeakSource(), recorded=RecordedPrompts(store=store.root), cache=cache
+    )
+    say = Say("greeting", "Здравствуйте.", "a", True, recording.reference)
+
+    spoken = output.render_sync(say, language="ru", sample_rate=8000)
+    # The text, spoken (about a second), not 2.98 s of the damaged file.
+    assert len(spoken) < 2 * 8000
+    assert f"prompt audio {recording.reference}: the file" in caplog.text
+    assert "does not match its digest" in caplog.text
+
+    # Uploading again repairs the file; only now is the recording played,
+    # and cached.
+    prompt_audio.prompt_audio_upload(
+        script=script, data=data, name="nobody.wav", uploaded_by=None
+    )
+    played = SpeechOutput(
+        tts=EspeakSource(), recorded=RecordedPrompts(store=store.root), cache=cache
+    ).render_sync(say, language="ru", sample_rate=8000)
+    assert abs(len(played) / 8000 - recording.duration) < 0.01
