@@ -8,6 +8,7 @@ error and changes nothing. The API, the admin and the commands call them.
 import copy
 import logging
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_slug
@@ -230,7 +231,10 @@ def script_validate(
 
     audio = script_audio_references(script) if script is not None else None
     problems = validate_document(
-        document, builtin_intents=BUILTIN_INTENTS, audio=audio
+        document,
+        builtin_intents=BUILTIN_INTENTS,
+        audio=audio,
+        legacy_audio=bool(settings.OUTCALL_PROMPT_AUDIO_DIR),
     )
     if script is not None:
         problems += _language_problems(document, script.language)
@@ -421,7 +425,10 @@ def _import(team, meta, document, recordings, *, slug, author) -> Script:
     if script is not None:
         audio |= script_audio_references(script)
     problems = validate_document(
-        document, builtin_intents=BUILTIN_INTENTS, audio=audio
+        document,
+        builtin_intents=BUILTIN_INTENTS,
+        audio=audio,
+        legacy_audio=bool(settings.OUTCALL_PROMPT_AUDIO_DIR),
     )
     problems += _language_problems(document, language)
     if has_errors(problems):

@@ -79,6 +79,7 @@ def validate_document(
     *,
     builtin_intents: Iterable[str],
     audio: Iterable[str] | None = None,
+    legacy_audio: bool | None = None,
 ) -> list[Problem]:
     """Return every problem of ``document``; an empty list when it is valid.
 
@@ -87,7 +88,9 @@ def validate_document(
     does not import the matcher. ``audio`` holds the ``sha256:…``
     references of the script's recordings: a variant playing any other is
     an error. ``None`` leaves references unchecked (a document without its
-    script).
+    script). ``legacy_audio`` says whether legacy audio paths can be played
+    (``OUTCALL_PROMPT_AUDIO_DIR`` is set); when false, a variant naming one
+    is warned about. ``None`` leaves that unsaid.
     """
     if isinstance(builtin_intents, str):
         raise TypeError("builtin_intents is a collection of intent ids, not a string")
@@ -97,7 +100,9 @@ def validate_document(
         return [Problem("invalid_type", "The document must be a JSON object.")]
     problems = _schema_problems(document)
     recordings = frozenset(audio) if audio is not None else None
-    problems += _Rules(document, frozenset(builtin_intents), recordings).check()
+    problems += _Rules(
+        document, frozenset(builtin_intents), recordings, legacy_audio
+    ).check()
     return problems
 
 
@@ -292,7 +297,14 @@ def _sample_contact(variables) -> dict:
 
 
 class _Rules:
-    def __init__(self, document: dict, builtin_intents: frozenset[str], audio=None):
+    def __init__(
+        self,
+        document: dict,
+        builtin_intents: frozenset[str],
+        audio=None,
+        legacy_audio: bool | None = None,
+    ):
+        self.legacy_audio = legacy_audio
         self.doc = document
         self.audio = audio
         self.problems: list[Problem] = []
@@ -527,15 +539,19 @@ class _Rules:
 
     def check_audio(self, variant: dict, node_id: str, field: str):
         audio = variant.get("audio")
-        if not is_reference(audio):
-            return  # none, or a legacy path under the prompt audio directory
+        if not isinstance(audio, str) or not audio:
+            return
         name = f"Variant '{variant.get('id')}' of node '{node_id}'"
+        # "SHA256:…" or " sha256:…" is a mistyped reference, not a path.
+        if not is_reference(audio) and not audio.strip().lower().startswith("sha256"):
+            self.check_legacy_audio(audio, name, node_id, field)
+            return
         if sha256_of(audio) is None:
             self.add(
                 "invalid_audio_reference",
                 f"{name} names the recording '{audio[:80]}', which is not a "
-                "reference: one is 'sha256:' and 64 hex digits, as the upload "
-                "answers.",
+                "reference: one is 'sha256:' and 64 lower-case hex digits, as "
+                "the upload answers.",
                 node_id,
                 f"{field}.audio",
             )
@@ -555,6 +571,30 @@ class _Rules:
                 f"{name} plays its recording, so callers do not hear what the "
                 "template in its text would say; the text is what transcripts "
                 "show and what is spoken if the recording cannot be played.",
+                node_id,
+                f"{field}.audio",
+                WARNING,
+            )
+
+    def check_legacy_audio(self, audio: str, name: str, node_id: str, field: str):
+        """An older document's path under ``OUTCALL_PROMPT_AUDIO_DIR``."""
+        parts = audio.replace("\\", "/").split("/")
+        drive = len(parts[0]) == 2 and parts[0][1] == ":"  # C:\\…
+        if audio.startswith(("/", "\\")) or drive or ".." in parts:
+            self.add(
+                "invalid_audio_path",
+                f"{name} names the audio file '{audio[:80]}', which is outside "
+                "the prompt audio directory: a path there is relative and has "
+                "no '..'. Upload the recording instead and use its reference.",
+                node_id,
+                f"{field}.audio",
+            )
+        elif self.legacy_audio is False:
+            self.add(
+                "legacy_audio_unplayable",
+                f"{name} names the audio file '{audio[:80]}', but no prompt "
+                "audio directory is set (OUTCALL_PROMPT_AUDIO_DIR), so its text "
+                "is spoken instead. Upload the recording and use its reference.",
                 node_id,
                 f"{field}.audio",
                 WARNING,

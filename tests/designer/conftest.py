@@ -11,6 +11,14 @@ from tests.designer.documents import valid_document
 Role = Membership.Role
 
 
+@pytest.fixture(autouse=True)
+def prompt_audio_dir(settings, tmp_path):
+    """The fixture document's variant plays a legacy file
+    ("greeting-vip.wav"), so a prompt audio directory is set; without one
+    validation warns about it (tests that need that unset it)."""
+    settings.OUTCALL_PROMPT_AUDIO_DIR = str(tmp_path / "prompts")
+
+
 @pytest.fixture
 def team(db):
     return Team.objects.create(slug="acme", name="Acme Bank")

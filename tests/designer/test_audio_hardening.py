@@ -162,3 +162,28 @@ def test_a_call_speaks_the_text_for_a_damaged_file_and_caches_nothing_of_it(
         tts=EspeakSource(), recorded=RecordedPrompts(store=store.root), cache=cache
     ).render_sync(say, language="ru", sample_rate=8000)
     assert abs(len(played) / 8000 - recording.duration) < 0.01
+
+
+# -- legacy audio paths when publishing ---------------------------------------------
+
+
+def test_a_legacy_path_outside_the_directory_is_never_published(script, settings):
+    from designer import services
+    from designer.errors import ValidationFailed
+    from designer.models import ScriptVersion
+    from tests.designer.test_prompt_audio import play
+
+    settings.OUTCALL_PROMPT_AUDIO_DIR = None
+    play(script, "../../etc/passwd")
+    with pytest.raises(ValidationFailed):
+        services.script_publish(script=script, author=None)
+    assert not ScriptVersion.objects.filter(script=script, number__isnull=False).exists()
+
+    play(script, "prompts/greeting.wav")
+    problems = services.script_validate(script=script)
+    # The fixture's "greeting-vip.wav" as well as the new path.
+    assert [(p.code, p.severity) for p in problems] == [
+        ("legacy_audio_unplayable", "warning")
+    ] * 2
+    settings.OUTCALL_PROMPT_AUDIO_DIR = "/srv/prompts"
+    assert services.script_validate(script=script) == []

@@ -204,7 +204,7 @@ def test_a_malformed_reference_is_an_error(script):
     play(script, "sha256:not-hex", "explain", "a")
     [problem] = services.script_validate(script=script)
     assert (problem.code, problem.node) == ("invalid_audio_reference", "explain")
-    assert "'sha256:' and 64 hex digits" in problem.message
+    assert "'sha256:' and 64 lower-case hex digits" in problem.message
 
 
 def test_publishing_keeps_the_recordings_the_version_plays(

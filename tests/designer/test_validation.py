@@ -807,17 +807,63 @@ def test_a_recording_is_checked_against_the_scripts_recordings_when_given():
 
 
 @pytest.mark.parametrize(
-    "audio", ["sha256:", "sha256:" + "AB" * 32, "sha256:" + "ab" * 31, RECORDING + "0"]
+    "audio",
+    [
+        "sha256:", "sha256:" + "AB" * 32, "sha256:" + "ab" * 31, RECORDING + "0",
+        # Mistyped references are references, never legacy paths.
+        "SHA256:" + "ab" * 32, " " + RECORDING, RECORDING + " ", "Sha256:" + "ab" * 32,
+        "sha256" + "ab" * 32,
+    ],
 )
 def test_a_malformed_recording_reference_is_an_error(audio):
     assert found(with_audio(audio)) == {
         ("invalid_audio_reference", "explain", "prompt.variants[0].audio")
     }
+    [problem] = check(with_audio(audio))
+    assert "'sha256:' and 64 lower-case hex digits" in problem.message
 
 
 def test_a_legacy_audio_path_is_not_checked():
     document = with_audio("prompts/explain.wav", text="{{ name }}, это карта.")
     assert validate_document(document, builtin_intents=BUILTIN_INTENTS, audio=[]) == []
+    assert validate_document(
+        document, builtin_intents=BUILTIN_INTENTS, audio=[], legacy_audio=True
+    ) == []
+
+
+@pytest.mark.parametrize(
+    "audio",
+    ["../../etc/passwd", "/etc/passwd", "prompts/../../secret.wav", "..",
+     "\\\\server\\share.wav", "C:\\prompts\\a.wav", "prompts\\..\\..\\a.wav"],
+)
+def test_a_legacy_audio_path_outside_the_directory_is_an_error(audio):
+    for legacy_audio in (None, True, False):
+        problems = validate_document(
+            with_audio(audio), builtin_intents=BUILTIN_INTENTS, audio=[],
+            legacy_audio=legacy_audio,
+        )
+        # (The fixture's "greeting-vip.wav" is warned about without the
+        # directory.)
+        [problem] = [p for p in problems if p.node == "explain"]
+        assert (problem.code, problem.severity, problem.field) == (
+            "invalid_audio_path", "error", "prompt.variants[0].audio"
+        )
+        assert "outside the prompt audio directory" in problem.message
+
+
+def test_a_legacy_audio_path_without_the_directory_is_a_warning():
+    problems = validate_document(
+        with_audio("prompts/explain.wav"), builtin_intents=BUILTIN_INTENTS,
+        audio=[], legacy_audio=False,
+    )
+    assert [p.node for p in problems] == ["greeting", "explain"]
+    problem = problems[1]
+    assert (problem.code, problem.severity) == ("legacy_audio_unplayable", "warning")
+    assert problem.message == (
+        "Variant 'a' of node 'explain' names the audio file 'prompts/explain.wav', "
+        "but no prompt audio directory is set (OUTCALL_PROMPT_AUDIO_DIR), so its "
+        "text is spoken instead. Upload the recording and use its reference."
+    )
 
 
 def test_a_recording_on_a_template_is_a_warning():
