@@ -23,7 +23,12 @@ import numpy as np
 import soundfile
 
 from designer.errors import AudioRejected, AudioTooLarge
-from runtime.audio.formats import STANDARD_RATES, AudioError, read_audio
+from runtime.audio.formats import (
+    STANDARD_RATES,
+    UNKNOWN_LENGTH,
+    AudioError,
+    read_audio,
+)
 
 SAMPLE_RATE = 16000
 MAX_BYTES = 20 * 1024 * 1024
@@ -93,10 +98,13 @@ def normalise_upload(
         if info.frames == 0:
             raise AudioRejected("empty", "The recording has no audio samples.")
         if info.duration > max_seconds:
+            lasts, limit = _seconds(info.duration), _seconds(max_seconds)
+            if lasts == limit:  # just over: "300.01 s", not "5 min" twice
+                lasts, limit = _exact_seconds(info.duration), _exact_seconds(max_seconds)
             raise AudioRejected(
                 "too_long",
-                f"The recording lasts {_seconds(info.duration)}; a prompt "
-                f"recording may last at most {_seconds(max_seconds)}.",
+                f"The recording lasts {lasts}; a prompt recording may last at "
+                f"most {limit}.",
             )
         samples = _decode(path, info, kind)
 
@@ -208,6 +216,13 @@ def _check_shape(info) -> None:
             f"The recording's sample rate, {info.samplerate} Hz, is not a "
             f"standard audio rate; export it at one of {rates} Hz.",
         )
+    if info.frames >= UNKNOWN_LENGTH:
+        raise AudioRejected(
+            "unsupported_format",
+            "The file does not say how long it is (it was written as a stream, "
+            "its header gives 0 samples); export it again from the recording "
+            "program so that its header holds the length.",
+        )
     if info.channels > MAX_CHANNELS:
         raise AudioRejected(
             "unsupported_format",
@@ -289,6 +304,10 @@ def _wav_bytes(pcm: np.ndarray) -> bytes:
 
 def _megabytes(size: int) -> str:
     return f"{size / (1024 * 1024):.1f} MB"
+
+
+def _exact_seconds(seconds: float) -> str:
+    return f"{seconds:.3f}".rstrip("0").rstrip(".") + " s"
 
 
 def _seconds(seconds: float) -> str:

@@ -71,7 +71,7 @@ class AudioListView(AudioView):
 
     @extend_schema(
         summary="Upload a recording for the script's prompts",
-        description="Multipart, the file in `file`. The audio is checked whole "
+        description="Multipart, the file in `file` (one per upload). The audio is checked whole "
         "and kept as mono 16-bit PCM WAV at 16 kHz (the original is kept too); "
         "put the answer's `reference` in a variant's `audio` to play it. The "
         "same audio uploaded again answers 200 with the recording it already "
@@ -89,6 +89,11 @@ class AudioListView(AudioView):
     )
     def post(self, request, slug):
         script = self.get_script()
+        if len(request.FILES.getlist("file")) > 1:
+            raise InvalidInput(
+                "Send one recording per upload: the form has more than one "
+                "`file` field. Nothing was stored."
+            )
         upload = request.FILES.get("file")
         if upload is None:
             raise InvalidInput(

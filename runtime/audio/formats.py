@@ -51,6 +51,9 @@ STANDARD_RATES = (
 # The largest ratio term between two standard rates is 2560 (11025 to
 # 192000); ``_polyphase_filter`` refuses anything beyond this bound.
 MAX_RESAMPLE_FACTOR = 4096
+# libsndfile's frame count for a file whose header does not give its length
+# (a FLAC written as a stream); such a count cannot be allocated.
+UNKNOWN_LENGTH = 2**62
 
 
 class AudioError(ValueError):
@@ -116,6 +119,12 @@ def read_audio(path: str | os.PathLike, *, channel: int | None = None) -> Audio:
     if info.frames == 0:
         raise AudioError(f"recording has no audio samples: {path}", code="empty")
     check_sample_rate(info.samplerate, path)
+    if info.frames >= UNKNOWN_LENGTH:
+        raise AudioError(
+            f"recording does not say how long it is (written as a stream): {path} "
+            "(export it again so that its header gives the length)",
+            code="unsupported_format",
+        )
 
     index = 0 if channel is None else channel
     if not 0 <= index < info.channels:

@@ -187,3 +187,75 @@ def test_a_legacy_path_outside_the_directory_is_never_published(script, settings
     ] * 2
     settings.OUTCALL_PROMPT_AUDIO_DIR = "/srv/prompts"
     assert services.script_validate(script=script) == []
+
+
+# -- the small print ---------------------------------------------------------------
+
+
+def test_a_recording_just_over_the_limit_says_by_how_much(
+    script, author, client_for, settings, store
+):
+    settings.OUTCALL_PROMPT_AUDIO_MAX_SECONDS = 300
+    # 300.01 s at 8 kHz.
+    response = post_file(client_for(author), wav_bytes(2_400_080, rate=8000))
+    assert response.status_code == 400
+    assert error(response)["message"] == (
+        "The recording lasts 300.01 s; a prompt recording may last at most 300 s."
+    )
+
+
+def test_two_files_in_one_upload_are_refused(
+    script, author, client_for, shared_data, store
+):
+    from tests.designer.test_audio_api import named
+
+    first = (shared_data / NOBODY).read_bytes()
+    second = wav_bytes(8000, rate=8000)
+    response = client_for(author).post(
+        AUDIO, {"file": [named(first, "a.wav"), named(second, "b.wav")]},
+        format="multipart",
+    )
+    assert response.status_code == 400
+    assert error(response)["message"] == (
+        "Send one recording per upload: the form has more than one `file` "
+        "field. Nothing was stored."
+    )
+    assert stored_files(store) == []
+
+
+def streamed_flac() -> bytes:
+    """A real FLAC whose STREAMINFO says 0 total samples, as an encoder
+    writing to a pipe leaves it."""
+    import soundfile
+
+    out = io.BytesIO()
+    tone = np.sin(np.arange(16000) / 5).astype(np.float32) * 0.3
+    soundfile.write(out, tone, 16000, format="FLAC")
+    data = bytearray(out.getvalue())
+    assert data[:4] == b"fLaC"
+    # Bytes 18-25: sample rate (20 bits), channels, bits, total (36 bits).
+    packed = int.from_bytes(data[18:26], "big") & ~((1 << 36) - 1)
+    data[18:26] = packed.to_bytes(8, "big")
+    return bytes(data)
+
+
+def test_a_flac_that_does_not_give_its_length_is_refused_clearly(
+    script, author, client_for, store, tmp_path
+):
+    from runtime.audio.formats import AudioError, read_audio
+
+    data = streamed_flac()
+    response = post_file(client_for(author), data, "streamed.flac")
+    assert response.status_code == 400
+    assert error(response) == {
+        "code": "invalid_audio",
+        "reason": "unsupported_format",
+        "message": "The file does not say how long it is (it was written as a "
+        "stream, its header gives 0 samples); export it again from the "
+        "recording program so that its header holds the length.",
+    }
+    assert stored_files(store) == []
+    path = tmp_path / "streamed.flac"
+    path.write_bytes(data)
+    with pytest.raises(AudioError, match="does not say how long it is"):
+        read_audio(path)
