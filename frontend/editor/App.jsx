@@ -166,6 +166,17 @@ export function App({ config, api, builtins }) {
 
   const commit = useCallback((next, record = true) => dispatch({ type: "set", doc: next, record }), []);
 
+  // Someone else's draft may play recordings uploaded since this page
+  // loaded; the list is loaded again whenever their draft is taken in.
+  const loadRecordings = useCallback(
+    () =>
+      api
+        .recordings()
+        .then(setRecordings)
+        .catch((error) => setStatus(`The recordings could not be loaded: ${error.message}`)),
+    [api],
+  );
+
   useEffect(() => {
     api
       .draft()
@@ -178,10 +189,7 @@ export function App({ config, api, builtins }) {
         setSaved({ document: draft.document, revision: draft.revision });
       })
       .catch((error) => setLoadError(error.message));
-    api
-      .recordings()
-      .then(setRecordings)
-      .catch((error) => setStatus(`The recordings could not be loaded: ${error.message}`));
+    loadRecordings();
   }, [api]);
 
   const addRecording = useCallback(
@@ -419,6 +427,7 @@ export function App({ config, api, builtins }) {
     setSaved({ document: draft.document, revision: draft.revision });
     setConflict(null);
     setStatus(`Reloaded revision ${draft.revision}; your changes were dropped.`);
+    await loadRecordings();
   }
 
   async function overwrite() {
@@ -430,6 +439,7 @@ export function App({ config, api, builtins }) {
     const draft = await api.draft();
     const { merged, conflicts } = mergeDocuments(saved.document, doc, draft.document);
     commit(merged);
+    loadRecordings();
     setSaved({ document: draft.document, revision: draft.revision });
     setConflict(null);
     setStatus(

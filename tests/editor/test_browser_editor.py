@@ -613,3 +613,37 @@ def test_an_exported_bundle_brings_its_recordings_into_another_script(
     expect(problems_head(page)).to_have_text("No problems")
     _, [listed] = live.api("GET", f"/api/scripts/{other}/audio/")
     assert listed["name"] == "vm-intro.wav"
+
+
+def test_a_recording_someone_else_uploaded_shows_after_merge_or_reload(
+    browser, live, script, shared_data
+):
+    merging = browser.editor(script)
+    reloading = browser.editor(script)
+    uploader = browser.editor(script)
+
+    select(uploader, "greeting")
+    variant = uploader.locator(".variant[data-variant='a']")
+    variant.locator("input[type=file]").set_input_files(
+        str(shared_data / "asterisk-sounds-en/vm-intro.wav")
+    )
+    expect(variant.locator(".recording-name")).to_have_text("vm-intro.wav")
+    uploader.click("#save")
+    expect(uploader.locator("#status")).to_have_text("Saved revision 2.")
+
+    # Pages opened before the upload: their list of recordings lacks it.
+    for page, button in (
+        (merging, "Merge theirs into mine"),
+        (reloading, "Reload theirs (drop mine)"),
+    ):
+        select(page, "offer")
+        page.locator(".node-panel .node-title-input").fill("Offer, edited")
+        page.click("#save")
+        expect(page.locator("#status")).to_have_text("Not saved: conflict.")
+        page.get_by_role("button", name=button).click()
+        select(page, "greeting")
+        variant = page.locator(".variant[data-variant='a']")
+        expect(variant.locator(".recording-name")).to_have_text("vm-intro.wav")
+        expect(variant.locator(".variant-recording")).not_to_contain_text(
+            "is not among this script"
+        )
