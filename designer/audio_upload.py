@@ -27,7 +27,7 @@ from runtime.audio.formats import (
     STANDARD_RATES,
     UNKNOWN_LENGTH,
     AudioError,
-    read_audio,
+    read_audio_channels,
 )
 
 SAMPLE_RATE = 16000
@@ -267,16 +267,14 @@ def _check_wav_length(data: bytes, info) -> None:
 
 def _decode(path: Path, info, kind: str | None) -> np.ndarray:
     """Mono 16 kHz float samples: the channels averaged."""
-    channels = []
-    for index in range(info.channels):
-        try:
-            channels.append(read_audio(path, channel=index).samples)
-        except AudioError:
-            raise AudioRejected(
-                "corrupt",
-                f"The {kind or 'audio'} file is corrupt or truncated: its audio "
-                "cannot be decoded to the end. Export it again.",
-            ) from None
+    try:
+        channels = [audio.samples for audio in read_audio_channels(path)]
+    except AudioError:
+        raise AudioRejected(
+            "corrupt",
+            f"The {kind or 'audio'} file is corrupt or truncated: its audio "
+            "cannot be decoded to the end. Export it again.",
+        ) from None
     samples = channels[0] if len(channels) == 1 else np.mean(channels, axis=0)
     expected = math.ceil(info.frames * SAMPLE_RATE / info.samplerate)
     if len(samples) < expected - 1:

@@ -99,6 +99,19 @@ def read_audio(path: str | os.PathLike, *, channel: int | None = None) -> Audio:
     unsupported format, a recording without samples or a channel that does
     not exist.
     """
+    [audio] = _read(path, None if channel is None else [channel])
+    return audio
+
+
+def read_audio_channels(path: str | os.PathLike) -> list[Audio]:
+    """Every channel of a recording, each as ``read_audio`` reads it, from
+    one pass over the file. Raise ``AudioError`` as ``read_audio`` does."""
+    return _read(path, "all")
+
+
+def _read(path, channels) -> list[Audio]:
+    """The ``Audio`` of each channel index in ``channels`` (``None``: the
+    first; ``"all"``: every one)."""
     path = Path(path)
     if path.is_dir():
         raise AudioError(f"not an audio file but a directory: {path}", code="not_found")
@@ -126,9 +139,15 @@ def read_audio(path: str | os.PathLike, *, channel: int | None = None) -> Audio:
             code="unsupported_format",
         )
 
-    index = 0 if channel is None else channel
-    if not 0 <= index < info.channels:
-        raise AudioError(_bad_channel_message(info.channels, index), code="bad_channel")
+    if channels == "all":
+        channels = range(info.channels)
+    elif channels is None:
+        channels = [0]
+    for index in channels:
+        if not 0 <= index < info.channels:
+            raise AudioError(
+                _bad_channel_message(info.channels, index), code="bad_channel"
+            )
 
     try:
         frames, rate = soundfile.read(str(path), dtype="float32", always_2d=True)
@@ -137,21 +156,27 @@ def read_audio(path: str | os.PathLike, *, channel: int | None = None) -> Audio:
     if len(frames) == 0:
         raise AudioError(f"recording has no audio samples: {path}", code="empty")
 
-    if not np.isfinite(frames[:, index]).all():
-        # Float WAV can hold NaN or infinity, which no microphone records.
-        raise AudioError(
-            f"corrupt audio in {path}: samples that are not numbers", code="unreadable"
+    found = []
+    for index in channels:
+        if not np.isfinite(frames[:, index]).all():
+            # Float WAV can hold NaN or infinity, which no microphone records.
+            raise AudioError(
+                f"corrupt audio in {path}: samples that are not numbers",
+                code="unreadable",
+            )
+        samples = np.clip(frames[:, index], -1.0, 1.0)
+        samples = resample(samples, rate, SAMPLE_RATE)
+        found.append(
+            Audio(
+                samples=samples,
+                sample_rate=SAMPLE_RATE,
+                duration=len(samples) / SAMPLE_RATE,
+                source_rate=rate,
+                source_channels=info.channels,
+                source_format=source_format,
+            )
         )
-    samples = np.clip(frames[:, index], -1.0, 1.0)
-    samples = resample(samples, rate, SAMPLE_RATE)
-    return Audio(
-        samples=samples,
-        sample_rate=SAMPLE_RATE,
-        duration=len(samples) / SAMPLE_RATE,
-        source_rate=rate,
-        source_channels=info.channels,
-        source_format=source_format,
-    )
+    return found
 
 
 def check_sample_rate(rate: int, path: str | os.PathLike = "") -> None:

@@ -348,3 +348,14 @@ def test_resample_refuses_a_ratio_that_needs_a_huge_filter():
         resample(np.zeros(1000, np.float32), 1_000_003, 16000)
     # Every pair of standard rates stays within the bound.
     assert len(resample(np.zeros(100, np.float32), 11025, 192000)) == 1742
+
+
+def test_every_channel_is_read_in_one_pass_as_read_audio_reads_each(shared_data):
+    from runtime.audio.formats import read_audio, read_audio_channels
+
+    path = shared_data / "faster-whisper/jfk.flac"  # stereo 44.1 kHz
+    left, right = read_audio_channels(path)
+    for index, audio in enumerate((left, right)):
+        alone = read_audio(path, channel=index)
+        assert np.array_equal(audio.samples, alone.samples)
+        assert (audio.source_rate, audio.source_channels) == (44100, 2)
