@@ -259,3 +259,18 @@ def test_a_flac_that_does_not_give_its_length_is_refused_clearly(
     path.write_bytes(data)
     with pytest.raises(AudioError, match="does not say how long it is"):
         read_audio(path)
+
+
+def test_a_call_speaks_the_text_for_a_legacy_file_at_an_odd_rate(tmp_path, caplog):
+    from runtime.engine.messages import Say
+    from runtime.speech import EspeakSource, RecordedPrompts, SpeechOutput
+
+    prompts = tmp_path / "prompts"
+    prompts.mkdir()
+    (prompts / "odd.wav").write_bytes(wav_bytes(1000, rate=1_000_003))
+    output = SpeechOutput(tts=EspeakSource(), recorded=RecordedPrompts(prompts))
+    say = Say("greeting", "Здравствуйте.", "a", True, "odd.wav")
+
+    spoken = output.render_sync(say, language="ru", sample_rate=8000)
+    assert len(spoken) > 8000 // 4  # the text, not a thousandth of a second
+    assert "prompt audio not played: unsupported sample rate 1000003 Hz" in caplog.text
