@@ -95,11 +95,20 @@ async def one_call(url, token, index, frames, max_seconds):
     result = {"hangup": None, "send_lag": []}
     address = f"{url}/ws/call/?token={token}"
     async with websockets.connect(address, max_size=None) as ws:
-        await ws.send(json.dumps({
-            "type": "start", "script": "bank-card-offer", "call_id": f"bench-{index}-{time.time_ns()}",
-            "contact": {"segment": "active", "variables": {"name": "Ольга", "limit": "1"}},
-            "format": {"encoding": "mulaw", "sample_rate": 8000},
-        }))
+        await ws.send(
+            json.dumps(
+                {
+                    "type": "start",
+                    "script": "bank-card-offer",
+                    "call_id": f"bench-{index}-{time.time_ns()}",
+                    "contact": {
+                        "segment": "active",
+                        "variables": {"name": "Ольга", "limit": "1"},
+                    },
+                    "format": {"encoding": "mulaw", "sample_rate": 8000},
+                }
+            )
+        )
 
         async def send():
             loop = asyncio.get_running_loop()
@@ -137,7 +146,9 @@ async def place_calls(urls, token, frames, calls, ramp, max_seconds):
         await asyncio.sleep(ramp * i / max(calls, 1))
         return await one_call(urls[i % len(urls)], token, i, frames, max_seconds)
 
-    return await asyncio.gather(*(delayed(i) for i in range(calls)), return_exceptions=True)
+    return await asyncio.gather(
+        *(delayed(i) for i in range(calls)), return_exceptions=True
+    )
 
 
 def main():
@@ -145,17 +156,31 @@ def main():
     parser.add_argument("--calls", type=int, default=20)
     parser.add_argument("--servers", type=int, default=1)
     parser.add_argument("--asr", choices=["channel", "thread"], default="channel")
-    parser.add_argument("--asr-workers", type=int, default=1,
-                        help="run_asr_worker processes (with --asr channel)")
-    parser.add_argument("--asr-threads", type=int, default=os.cpu_count() or 1,
-                        help="CPU threads of each ASR worker")
+    parser.add_argument(
+        "--asr-workers",
+        type=int,
+        default=1,
+        help="run_asr_worker processes (with --asr channel)",
+    )
+    parser.add_argument(
+        "--asr-threads",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="CPU threads of each ASR worker",
+    )
     parser.add_argument(
         "--audio", default=str(DATA / "picovoice-rhino/test_within_context_ru.wav")
     )
-    parser.add_argument("--ramp", type=float, default=5.0, help="seconds to start all calls")
+    parser.add_argument(
+        "--ramp", type=float, default=5.0, help="seconds to start all calls"
+    )
     parser.add_argument("--max-seconds", type=float, default=40.0)
-    parser.add_argument("--noise-dbfs", type=float, default=-60.0,
-                        help="line noise under the caller's audio (RMS dBFS)")
+    parser.add_argument(
+        "--noise-dbfs",
+        type=float,
+        default=-60.0,
+        help="line noise under the caller's audio (RMS dBFS)",
+    )
     args = parser.parse_args()
 
     home = Path(tempfile.mkdtemp(prefix="live-bench-"))
@@ -169,12 +194,27 @@ def main():
         env.pop("REDIS_URL", None)
     manage = [sys.executable, str(ROOT / "manage.py")]
     subprocess.run([*manage, "migrate", "-v", "0"], env=env, check=True, cwd=ROOT)
-    subprocess.run([*manage, "load_demo"], env=env, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
-    token = subprocess.run(
-        [*manage, "shell", "-c", "from designer.models import ApiToken, Team;"
-         "print(ApiToken.issue(team=Team.objects.get(slug='demo'))[1])"],
-        env=env, check=True, cwd=ROOT, capture_output=True, text=True,
-    ).stdout.strip().splitlines()[-1]
+    subprocess.run(
+        [*manage, "load_demo"], env=env, check=True, cwd=ROOT, stdout=subprocess.DEVNULL
+    )
+    token = (
+        subprocess.run(
+            [
+                *manage,
+                "shell",
+                "-c",
+                "from designer.models import ApiToken, Team;"
+                "print(ApiToken.issue(team=Team.objects.get(slug='demo'))[1])",
+            ],
+            env=env,
+            check=True,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+        )
+        .stdout.strip()
+        .splitlines()[-1]
+    )
 
     processes = []
     log = open(home / "servers.log", "wb")
@@ -183,9 +223,14 @@ def main():
         if args.asr == "channel":
             worker_env = dict(env, OUTCALL_ASR_THREADS=str(args.asr_threads))
             for _ in range(args.asr_workers):
-                worker = subprocess.Popen([*manage, "run_asr_worker"], env=worker_env,
-                                          cwd=ROOT, stdout=subprocess.PIPE, stderr=log,
-                                          text=True)
+                worker = subprocess.Popen(
+                    [*manage, "run_asr_worker"],
+                    env=worker_env,
+                    cwd=ROOT,
+                    stdout=subprocess.PIPE,
+                    stderr=log,
+                    text=True,
+                )
                 processes.append(worker)
                 workers.append(worker)
             for worker in workers:
@@ -194,22 +239,37 @@ def main():
         # listening socket (manage.py run_call_servers), as in production.
         port = free_port()
         group = subprocess.Popen(
-            [*manage, "run_call_servers", "--port", str(port), "--processes", str(args.servers)],
-            env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=log, text=True)
+            [
+                *manage,
+                "run_call_servers",
+                "--port",
+                str(port),
+                "--processes",
+                str(args.servers),
+            ],
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=log,
+            text=True,
+        )
         processes.append(group)
         group.stdout.readline()
         wait_for_port(port)
         urls = [f"ws://127.0.0.1:{port}"]
         servers = children(group.pid)
 
-        frames = caller_frames(args.audio, seconds=args.max_seconds, noise_dbfs=args.noise_dbfs)
+        frames = caller_frames(
+            args.audio, seconds=args.max_seconds, noise_dbfs=args.noise_dbfs
+        )
         measured = [w.pid for w in workers] + servers
         before = {pid: cpu_seconds(pid) for pid in measured}
         machine_before = machine_cpu()
         started = time.monotonic()
         own = os.times()
-        results = asyncio.run(place_calls(urls, token, frames, args.calls, args.ramp,
-                                          args.max_seconds))
+        results = asyncio.run(
+            place_calls(urls, token, frames, args.calls, args.ramp, args.max_seconds)
+        )
         wall = time.monotonic() - started
         own_cpu = (sum(os.times()[:2]) - sum(own[:2])) / wall * 100
         cpu = {pid: (cpu_seconds(pid) - before[pid]) / wall * 100 for pid in measured}
@@ -222,37 +282,57 @@ def main():
         log.close()
 
     failed = [r for r in results if isinstance(r, Exception) or not r["hangup"]]
-    stats = [r["hangup"]["stats"] for r in results if not isinstance(r, Exception) and r["hangup"]]
+    stats = [
+        r["hangup"]["stats"]
+        for r in results
+        if not isinstance(r, Exception) and r["hangup"]
+    ]
     outcomes = {}
     for r in results:
         if not isinstance(r, Exception) and r["hangup"]:
-            outcomes[r["hangup"]["outcome"]] = outcomes.get(r["hangup"]["outcome"], 0) + 1
+            outcomes[r["hangup"]["outcome"]] = (
+                outcomes.get(r["hangup"]["outcome"], 0) + 1
+            )
     turns = [v for s in stats for v in s["turn_latency_ms"]]
     overhead = [v for s in stats for v in s["turn_overhead_ms"]]
     asr = [v for s in stats for v in s["asr_ms"]]
     decode = [v for s in stats for v in s["decode_ms"]]
-    lag_p95 = [s["frame_lag_p95_ms"] for s in stats if s["frame_lag_p95_ms"] is not None]
+    lag_p95 = [
+        s["frame_lag_p95_ms"] for s in stats if s["frame_lag_p95_ms"] is not None
+    ]
 
-    asr_setup = (f"{args.asr_workers} worker(s) x {args.asr_threads} thread(s)"
-           if args.asr == "channel" else "a thread in each server")
-    print(f"calls {args.calls} over {args.servers} server(s), ramp {args.ramp:g} s, ASR {asr_setup}, "
-          f"audio {Path(args.audio).name}, wall {wall:.1f} s")
+    asr_setup = (
+        f"{args.asr_workers} worker(s) x {args.asr_threads} thread(s)"
+        if args.asr == "channel"
+        else "a thread in each server"
+    )
+    print(
+        f"calls {args.calls} over {args.servers} server(s), ramp {args.ramp:g} s, ASR {asr_setup}, "
+        f"audio {Path(args.audio).name}, wall {wall:.1f} s"
+    )
     print(f"ended {len(stats)}, failed {len(failed)}, outcomes {outcomes}")
     print(f"turn latency: {percentiles(turns)} ({len(turns)} turns answered)")
     print(f"recognition:  {percentiles(asr)} ({len(asr)} utterances recognised)")
     print(f"  of which decoding: {percentiles(decode)}")
     print(f"turn latency above recognition, per turn: {percentiles(overhead)}")
     print(f"frame lag, per-call p95: {percentiles(lag_p95)}")
-    playback = [s["playback_lag_p95_ms"] for s in stats if s["playback_lag_p95_ms"] is not None]
+    playback = [
+        s["playback_lag_p95_ms"] for s in stats if s["playback_lag_p95_ms"] is not None
+    ]
     print(f"prompt frames sent late, per-call p95: {percentiles(playback)}")
-    sent = [np.percentile(r["send_lag"], 95) * 1000 for r in results
-            if not isinstance(r, Exception) and r["send_lag"]]
+    sent = [
+        np.percentile(r["send_lag"], 95) * 1000
+        for r in results
+        if not isinstance(r, Exception) and r["send_lag"]
+    ]
     print(f"callers' own send lag, per-call p95: {percentiles(sent)}")
     total = sum(machine.values()) or 1
     busy = total - machine["idle"] - machine["iowait"]
-    print(f"machine: {os.cpu_count()} cores {busy / total * 100:.0f}% busy, "
-          f"of which steal {machine['steal'] / total * 100:.1f}%; "
-          f"worst frame lag of any call {max(s['frame_lag_max_ms'] or 0 for s in stats):.0f} ms")
+    print(
+        f"machine: {os.cpu_count()} cores {busy / total * 100:.0f}% busy, "
+        f"of which steal {machine['steal'] / total * 100:.1f}%; "
+        f"worst frame lag of any call {max(s['frame_lag_max_ms'] or 0 for s in stats):.0f} ms"
+    )
     print(f"cpu callers (this process): {own_cpu:.0f}% of one core")
     for pid in measured:
         kind = "asr worker" if pid in {w.pid for w in workers} else "server"

@@ -65,11 +65,17 @@ class ServerGroup:
 
     @property
     def address(self) -> tuple[str, int]:
-        return self._sockets[0].getsockname()[:2] if self._sockets else (self.host, self.port)
+        return (
+            self._sockets[0].getsockname()[:2]
+            if self._sockets
+            else (self.host, self.port)
+        )
 
     @property
     def pids(self) -> list[int]:
-        return [s.process.pid for s in self._slots if s.process and s.process.poll() is None]
+        return [
+            s.process.pid for s in self._slots if s.process and s.process.poll() is None
+        ]
 
     def start(self) -> None:
         family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
@@ -120,7 +126,9 @@ class ServerGroup:
             lived = time.monotonic() - slot.started
             logger.warning(
                 "call server process %s exited with %s after %.1f s; starting another",
-                slot.process.pid, code, lived,
+                slot.process.pid,
+                code,
+                lived,
             )
             slot.early_exits = slot.early_exits + 1 if lived < EARLY_EXIT_SECONDS else 0
             if slot.early_exits >= EARLY_EXITS_ALLOWED:
@@ -139,7 +147,9 @@ class ServerGroup:
         def on_signal(signum, frame):
             stop.append(signum)
 
-        previous = {s: signal.signal(s, on_signal) for s in (signal.SIGTERM, signal.SIGINT)}
+        previous = {
+            s: signal.signal(s, on_signal) for s in (signal.SIGTERM, signal.SIGINT)
+        }
         try:
             while not stop:
                 self.check()
@@ -151,7 +161,9 @@ class ServerGroup:
 
     def stop(self, *, grace_seconds: float = 10.0) -> None:
         self._stopping = True
-        running = [s.process for s in self._slots if s.process and s.process.poll() is None]
+        running = [
+            s.process for s in self._slots if s.process and s.process.poll() is None
+        ]
         for process in running:
             process.send_signal(signal.SIGTERM)
         deadline = time.monotonic() + grace_seconds

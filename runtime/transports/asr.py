@@ -14,6 +14,7 @@ the utterances behind it.
 """
 
 import asyncio
+import functools
 import logging
 import time
 
@@ -96,10 +97,10 @@ async def serve_asr(recognizer, *, layer=None):
         reply = {"type": "asr.result"}
         try:
             samples = np.frombuffer(message["pcm"], dtype="<i2").astype(np.float32) / 32768
-            language = message["language"]
-            transcript = await loop.run_in_executor(
-                None, lambda: recognizer.transcribe(samples, language=language)
+            transcribe = functools.partial(
+                recognizer.transcribe, samples, language=message["language"]
             )
+            transcript = await loop.run_in_executor(None, transcribe)
             reply.update(
                 text=transcript.text,
                 confidence=transcript.confidence,

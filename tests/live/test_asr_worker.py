@@ -12,7 +12,11 @@ from tests.live.conftest import ROOT
 def start_worker(env, *arguments):
     return subprocess.Popen(
         [sys.executable, "manage.py", "run_asr_worker", *arguments],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
 
 
@@ -24,7 +28,9 @@ def start_worker(env, *arguments):
         (("--priority", "normal"), os.SCHED_OTHER, 0),
     ],
 )
-def test_decoding_yields_the_cpu_to_call_servers(live_server_env, arguments, policy, nice):
+def test_decoding_yields_the_cpu_to_call_servers(
+    live_server_env, arguments, policy, nice
+):
     env, _, _ = live_server_env
     worker = start_worker(env, *arguments)
     try:

@@ -48,9 +48,20 @@ def call_servers(live_server_env):
     env, key, _ = live_server_env
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "manage.py", "run_call_servers", "--port", str(port),
-         "--processes", "2"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+        [
+            sys.executable,
+            "manage.py",
+            "run_call_servers",
+            "--port",
+            str(port),
+            "--processes",
+            "2",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
     )
     try:
         banner = process.stdout.readline()
@@ -66,12 +77,17 @@ async def start_calls(port, key, count):
     sockets = []
     for index in range(count):
         ws = await websockets.connect(f"ws://127.0.0.1:{port}/ws/call/?token={key}")
-        await ws.send(json.dumps({
-            "type": "start", "script": "bank-card-offer",
-            "call_id": f"group-{port}-{index}-{time.time_ns()}",
-            "contact": {"variables": {"name": "Ольга", "limit": "1"}},
-            "format": {"encoding": "mulaw", "sample_rate": 8000},
-        }))
+        await ws.send(
+            json.dumps(
+                {
+                    "type": "start",
+                    "script": "bank-card-offer",
+                    "call_id": f"group-{port}-{index}-{time.time_ns()}",
+                    "contact": {"variables": {"name": "Ольга", "limit": "1"}},
+                    "format": {"encoding": "mulaw", "sample_rate": 8000},
+                }
+            )
+        )
         started = json.loads(await asyncio.wait_for(ws.recv(), 20))
         assert started["type"] == "started"
         sockets.append(ws)
@@ -126,9 +142,20 @@ def test_a_taken_address_is_a_clear_error(live_server_env):
         taken.listen()
         port = taken.getsockname()[1]
         result = subprocess.run(
-            [sys.executable, "manage.py", "run_call_servers", "--port", str(port),
-             "--processes", "1"],
-            cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
+            [
+                sys.executable,
+                "manage.py",
+                "run_call_servers",
+                "--port",
+                str(port),
+                "--processes",
+                "1",
+            ],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
         )
     assert result.returncode != 0
     assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
@@ -137,9 +164,20 @@ def test_a_taken_address_is_a_clear_error(live_server_env):
 def test_processes_must_be_at_least_one(live_server_env):
     env, _, _ = live_server_env
     result = subprocess.run(
-        [sys.executable, "manage.py", "run_call_servers", "--port", str(free_port()),
-         "--processes", "0"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
+        [
+            sys.executable,
+            "manage.py",
+            "run_call_servers",
+            "--port",
+            str(free_port()),
+            "--processes",
+            "0",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode != 0
     assert "--processes must be at least 1" in result.stderr

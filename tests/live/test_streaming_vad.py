@@ -10,7 +10,9 @@ from runtime.live.vad import WINDOW, SpeechEnded, SpeechStarted, StreamingVad
 
 def line_noise(seconds, dbfs, seed=1):
     rng = np.random.default_rng(seed)
-    return (rng.standard_normal(int(seconds * 16000)) * 10 ** (dbfs / 20)).astype(np.float32)
+    return (rng.standard_normal(int(seconds * 16000)) * 10 ** (dbfs / 20)).astype(
+        np.float32
+    )
 
 
 def feed(vad, samples):
@@ -32,7 +34,9 @@ def speech(recording):
 
 def test_speech_on_a_quiet_line_starts_and_ends(recording, speech):
     vad = StreamingVad(endpoint_silence=0.8)
-    signal = np.concatenate([np.zeros(8000, np.float32), speech, np.zeros(32000, np.float32)])
+    signal = np.concatenate(
+        [np.zeros(8000, np.float32), speech, np.zeros(32000, np.float32)]
+    )
     signal += line_noise(len(signal) / 16000, -62)
     events = feed(vad, signal)
 
@@ -53,9 +57,13 @@ def test_a_quiet_line_is_silence_without_the_model():
 
 
 @pytest.mark.parametrize("noise", [-45, -40])
-def test_speech_on_a_noisy_line_is_heard_and_the_noise_is_gated(recording, speech, noise):
+def test_speech_on_a_noisy_line_is_heard_and_the_noise_is_gated(
+    recording, speech, noise
+):
     vad = StreamingVad(endpoint_silence=0.8)
-    signal = np.concatenate([np.zeros(16000, np.float32), speech, np.zeros(32000, np.float32)])
+    signal = np.concatenate(
+        [np.zeros(16000, np.float32), speech, np.zeros(32000, np.float32)]
+    )
     signal += line_noise(len(signal) / 16000, noise)
     events = feed(vad, signal)
 
@@ -64,7 +72,9 @@ def test_speech_on_a_noisy_line_is_heard_and_the_noise_is_gated(recording, speec
     assert abs(events[1].start - (1.0 + reference.start)) < 0.2
     assert abs(events[1].end - (1.0 + reference.end)) < 0.2
     # Once half a second of the line is heard, its noise needs no model.
-    noise_windows = (len(signal) / 16000 - (reference.end - reference.start) - 0.5) * 16000 / WINDOW
+    noise_windows = (
+        (len(signal) / 16000 - (reference.end - reference.start) - 0.5) * 16000 / WINDOW
+    )
     assert vad.skipped >= 0.8 * noise_windows
 
 

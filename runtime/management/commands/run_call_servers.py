@@ -18,7 +18,9 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument(
-            "--processes", type=int, default=None,
+            "--processes",
+            type=int,
+            default=None,
             help="server processes (default: one per CPU core)",
         )
 
