@@ -14,6 +14,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("OUTCALL_VAR_DIR", BASE_DIR / "var"))
@@ -148,7 +149,20 @@ OUTCALL_ASR_MODEL = os.environ.get("OUTCALL_ASR_MODEL", "base")
 OUTCALL_ASR_COMPUTE_TYPE = os.environ.get("OUTCALL_ASR_COMPUTE_TYPE", "int8")
 # One CTranslate2 thread per core: the library's default of four threads
 # oversubscribes small machines.
-OUTCALL_ASR_THREADS = int(os.environ.get("OUTCALL_ASR_THREADS", str(os.cpu_count() or 1)))
+def _int_setting(name: str, default: int, *, minimum: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    try:
+        value = int(raw) if raw else default
+    except ValueError:
+        value = None
+    if value is None or value < minimum:
+        raise ImproperlyConfigured(
+            f"{name} must be a whole number of at least {minimum}, not {raw!r}"
+        )
+    return value
+
+
+OUTCALL_ASR_THREADS = _int_setting("OUTCALL_ASR_THREADS", os.cpu_count() or 1, minimum=0)
 OUTCALL_MODEL_DIR = Path(os.environ.get("OUTCALL_MODEL_DIR", VAR_DIR / "models"))
 
 # Live calls: where utterances are recognised ("thread" in each server
@@ -183,7 +197,7 @@ OUTCALL_COQUI_MODEL_DIR = Path(
 # A speaker of a model with several; torch threads for synthesis (one keeps
 # it to one core, beside the event loop and recognition).
 OUTCALL_COQUI_SPEAKER = os.environ.get("OUTCALL_COQUI_SPEAKER", "")
-OUTCALL_COQUI_THREADS = int(os.environ.get("OUTCALL_COQUI_THREADS", "1"))
+OUTCALL_COQUI_THREADS = _int_setting("OUTCALL_COQUI_THREADS", 1, minimum=1)
 
 LOGGING = {
     "version": 1,
@@ -192,8 +206,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "loggers": {
         "outcall": {"handlers": ["console"], "level": os.environ.get("OUTCALL_LOG_LEVEL", "INFO")},
-        # Coqui TTS logs each text it speaks (contacts' names, amounts) at INFO.
-        "TTS": {"level": "WARNING"},
+        # Coqui TTS logs each text it speaks (contacts' names, amounts) at
+        # INFO, and again at WARNING when a character is not in the model's
+        # vocabulary: only its errors are kept.
+        "TTS": {"level": "ERROR"},
     },
 }
 

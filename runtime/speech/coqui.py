@@ -17,6 +17,7 @@ through it one at a time: the model is not made for concurrent use, and
 on a small machine two at once would only slow each other down.
 """
 
+import functools
 import hashlib
 import json
 import logging
@@ -142,13 +143,28 @@ def _checkpoint_in(directory: Path, *, setting: str) -> Path:
 
 
 def _digest(files) -> str:
+    """The model's identity: the content of its files, so a retrained
+    checkpoint copied over the old one with the same size and time (cp -p,
+    rsync -a) is still a different model."""
     digest = hashlib.sha256()
     for path in files:
-        stat = path.stat()
-        digest.update(
-            f"{path.resolve()}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode()
-        )
+        digest.update(_content_digest(path.resolve(), *_stat_key(path)).encode())
     return digest.hexdigest()[:16]
+
+
+def _stat_key(path: Path) -> tuple:
+    stat = path.stat()
+    return stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino
+
+
+@functools.lru_cache(maxsize=32)
+def _content_digest(path: Path, *state) -> str:
+    """SHA-256 of a file, read once per process per state of the file."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 class CoquiSource:

@@ -1,6 +1,7 @@
 """``SpeechOutput``: prompt audio for a ``Say``, cached."""
 
 import asyncio
+import contextlib
 import hashlib
 import logging
 from collections import OrderedDict
@@ -46,12 +47,21 @@ class SpeechCache:
         return samples
 
     def put(self, key: str, samples: np.ndarray) -> None:
+        """Keep ``samples`` in memory, and on disk when it can be written:
+        a full disk or a bad cache directory costs the cache, never the
+        prompt."""
         self._remember(key, samples)
-        if self.directory is not None:
+        if self.directory is None:
+            return
+        partial = self.directory / f"{key}.part"
+        try:
             self.directory.mkdir(parents=True, exist_ok=True)
-            partial = self.directory / f"{key}.part"
             partial.write_bytes(samples.astype("<i2").tobytes())
             partial.replace(self.directory / f"{key}.pcm")
+        except OSError as exc:
+            logger.warning("speech cache: %s could not be written (%s)", partial, exc)
+            with contextlib.suppress(OSError):
+                partial.unlink(missing_ok=True)
 
     def _remember(self, key, samples):
         self._items[key] = samples

@@ -135,14 +135,14 @@ def test_rendered_audio_is_cached_by_model(tiny_model, model_folder, tmp_path):
     assert again is first
     assert (cache.hits, cache.misses) == (1, 1)
 
-    # Another model (a copy is another model: its files may change apart)
-    # never gets the first one's audio.
-    assert by_name.voice_for("ru") != by_path.voice_for("ru")
+    # A model is known by its files' content: a copy of the same files
+    # shares the audio rendered by the first.
+    assert by_name.voice_for("ru") == by_path.voice_for("ru")
     SpeechOutput(tts=by_name, cache=cache).render_sync(
         say(RU), language="ru", sample_rate=8000
     )
-    assert (cache.hits, cache.misses) == (1, 2)
-    assert len(list((tmp_path / "cache").glob("*.pcm"))) == 2
+    assert (cache.hits, cache.misses) == (2, 1)
+    assert len(list((tmp_path / "cache").glob("*.pcm"))) == 1
 
 
 def test_a_changed_checkpoint_is_another_model(tiny_model, tmp_path):
@@ -150,6 +150,27 @@ def test_a_changed_checkpoint_is_another_model(tiny_model, tmp_path):
     before = CoquiSource(find_model(str(copy), model_dir=tmp_path))
 
     (copy / "model.pth").write_bytes((copy / "model.pth").read_bytes() + b"\0")
+
+    after = CoquiSource(find_model(str(copy), model_dir=tmp_path))
+    assert after.voice_for("ru") != before.voice_for("ru")
+
+
+def test_a_retrained_checkpoint_of_the_same_size_and_time_is_another_model(
+    tiny_model, tmp_path
+):
+    """As cp -p or rsync -a would put a retrained model in place."""
+    import os
+
+    copy = shutil.copytree(tiny_model, tmp_path / "model")
+    checkpoint = copy / "model.pth"
+    before = CoquiSource(find_model(str(copy), model_dir=tmp_path))
+    stat = checkpoint.stat()
+
+    data = bytearray(checkpoint.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    checkpoint.write_bytes(bytes(data))
+    os.utime(checkpoint, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert checkpoint.stat().st_size == stat.st_size
 
     after = CoquiSource(find_model(str(copy), model_dir=tmp_path))
     assert after.voice_for("ru") != before.voice_for("ru")

@@ -101,3 +101,20 @@ def test_a_variants_uploaded_audio_is_found_in_the_store_by_its_digest(
     assert f"prompt audio {missing} of greeting/a not found; speaking the text" in (
         caplog.text
     )
+
+
+def test_a_cache_that_cannot_be_written_costs_the_cache_not_the_prompt(tmp_path, caplog):
+    from runtime.speech import EspeakSource, SpeechCache, SpeechOutput
+
+    not_a_directory = tmp_path / "cache"
+    not_a_directory.write_text("a file where the cache directory should be")
+    speech = SpeechOutput(tts=EspeakSource(), cache=SpeechCache(directory=not_a_directory))
+    say = type("Say", (), {"node": "greeting", "variant": "a", "audio": None,
+                           "text": "Добрый день"})()
+
+    samples = speech.render_sync(say, language="ru", sample_rate=8000)
+
+    assert len(samples) > 4000 and int(abs(samples).max()) > 1000
+    assert "could not be written" in caplog.text
+    # Still served from memory the second time.
+    assert speech.render_sync(say, language="ru", sample_rate=8000) is samples
