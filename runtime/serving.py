@@ -79,6 +79,8 @@ class ServerGroup:
 
     def start(self) -> None:
         family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
+        if self.port:
+            self._check_free(family)
         port = self.port
         for _ in range(self.processes):
             sock = socket.socket(family, socket.SOCK_STREAM)
@@ -100,6 +102,22 @@ class ServerGroup:
         for index, slot in enumerate(self._slots):
             slot.listener = self._sockets[index]
             self._spawn(slot)
+
+    def _check_free(self, family) -> None:
+        """SO_REUSEPORT would let a second group share the address with a
+        running one (same user), splitting calls between two deployments:
+        bind once without it first, which any listener there refuses."""
+        probe = socket.socket(family, socket.SOCK_STREAM)
+        try:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((self.host, self.port))
+        except (OSError, OverflowError) as exc:
+            reason = getattr(exc, "strerror", None) or str(exc)
+            raise ServingError(
+                f"cannot listen on {self.host}:{self.port}: {reason}"
+            ) from None
+        finally:
+            probe.close()
 
     def _close_sockets(self) -> None:
         for sock in self._sockets:

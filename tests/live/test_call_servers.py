@@ -181,3 +181,27 @@ def test_processes_must_be_at_least_one(live_server_env):
     )
     assert result.returncode != 0
     assert "--processes must be at least 1" in result.stderr
+
+
+def test_a_second_group_on_the_same_address_is_refused(call_servers, live_server_env):
+    """SO_REUSEPORT would otherwise let it share the address with the first."""
+    _, port, _ = call_servers
+    env, _, _ = live_server_env
+    result = subprocess.run(
+        [
+            sys.executable,
+            "manage.py",
+            "run_call_servers",
+            "--port",
+            str(port),
+            "--processes",
+            "1",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
