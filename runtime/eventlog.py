@@ -7,6 +7,7 @@ and a simulation of many calls buffers whole calls (``BulkCallWriter``).
 """
 
 import logging
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -63,6 +64,28 @@ def _finish_fields(session: CallSession, call, *, ended_offset: float) -> None:
     session.ended_at = session.started_at + timedelta(seconds=ended_offset)
 
 
+_END_FIELDS = ["outcome", "end_node", "variant_choices", "duration", "ended_at"]
+
+
+def _lock_open(session_pk: int) -> bool:
+    """Lock the call's row for the rest of the transaction; whether it is
+    still open. A write rather than SELECT FOR UPDATE, so that SQLite too
+    takes its write lock here (waiting for it) instead of failing to
+    upgrade a read lock later. Closing a call, by its recorder or as lost,
+    starts with this, so only one of them closes it."""
+    return bool(
+        CallSession.objects.filter(pk=session_pk, ended_at__isnull=True).update(
+            ended_at=None
+        )
+    )
+
+
+def _save_end(session: CallSession, *, sender) -> None:
+    """Store the end of an open call and count it; inside a transaction."""
+    session.save(update_fields=_END_FIELDS)
+    calls_closed.send(sender=sender, calls=[(session, None)])
+
+
 class CallRecorder:
     """The event log of one call in progress.
 
@@ -71,12 +94,21 @@ class CallRecorder:
     ``close()`` writes the rest and the outcome. ``save_whole()`` does all of
     it at once in one transaction, for a call that has already ended (a
     replay), so a failure leaves nothing behind.
+
+    Events also go out once the oldest buffered one has waited
+    ``flush_seconds``, so the stored log of a call in progress is never
+    much behind it: ``close_lost_calls`` judges a call by its last stored
+    event.
     """
 
-    def __init__(self, session: CallSession, *, batch_size: int = 50):
+    def __init__(
+        self, session: CallSession, *, batch_size: int = 50, flush_seconds: float = 60.0
+    ):
         self.session = session
         self.batch_size = batch_size
+        self.flush_seconds = flush_seconds
         self._buffer = []
+        self._buffered_since = 0.0
         self._next_seq = 0
 
     @classmethod
@@ -96,8 +128,13 @@ class CallRecorder:
         self.session.save()
 
     def record(self, events) -> None:
+        if not self._buffer:
+            self._buffered_since = time.monotonic()
         self._buffer.extend(events)
-        if len(self._buffer) >= self.batch_size:
+        if (
+            len(self._buffer) >= self.batch_size
+            or time.monotonic() - self._buffered_since >= self.flush_seconds
+        ):
             self.flush()
 
     def flush(self) -> None:
@@ -120,20 +157,22 @@ class CallRecorder:
             session=self.session, summary=summary, context=context
         )
 
-    def close(self, call, *, ended_offset: float) -> None:
+    def close(self, call, *, ended_offset: float) -> bool:
+        """Write the rest and the outcome; ``False`` (and nothing written)
+        when the call was already closed, by ``close_lost_calls``."""
         with transaction.atomic():
+            if not _lock_open(self.session.pk):
+                logger.warning(
+                    "%s: already closed as lost; its last %s events are dropped",
+                    self.session.call_id,
+                    len(self._buffer),
+                )
+                self._buffer = []
+                return False
             self.flush()
             _finish_fields(self.session, call, ended_offset=ended_offset)
-            self.session.save(
-                update_fields=[
-                    "outcome",
-                    "end_node",
-                    "variant_choices",
-                    "duration",
-                    "ended_at",
-                ]
-            )
-            calls_closed.send(sender=CallRecorder, calls=[(self.session, None)])
+            _save_end(self.session, sender=CallRecorder)
+        return True
 
     def save_whole(self, call, *, ended_offset: float) -> CallSession:
         with transaction.atomic():
@@ -142,6 +181,57 @@ class CallRecorder:
             self.flush()
             calls_closed.send(sender=CallRecorder, calls=[(self.session, None)])
         return self.session
+
+
+def close_lost_session(session_pk: int, *, idle_since: datetime) -> CallSession | None:
+    """Close the open call ``session_pk`` whose process is gone, as if its
+    caller had vanished, unless it has logged anything after ``idle_since``.
+
+    The call ends at its last stored event (or its start) with a ``hangup``
+    marked ``lost`` and ``call_ended`` with the outcome ``dropped``; when
+    the engine had already logged ``call_ended``, that outcome stands and
+    no event is added. Returns the closed session, or ``None`` when the
+    call was closed meanwhile or is active again.
+    """
+    with transaction.atomic():
+        if not _lock_open(session_pk):
+            return None
+        session = CallSession.objects.get(pk=session_pk)
+        last = session.events.order_by("-seq").first()
+        at = last.at if last else session.started_at
+        if at > idle_since:
+            return None
+        offset = last.offset if last else 0.0
+        node = last.node if last else ""
+        ended = (
+            session.events.filter(kind=CallEvent.Kind.CALL_ENDED)
+            .order_by("-seq")
+            .first()
+        )
+        if ended is not None:
+            session.outcome = (ended.data or {}).get("outcome") or ""
+        else:
+            session.outcome = CallSession.Outcome.DROPPED
+            seq = last.seq + 1 if last else 0
+            CallEvent.objects.bulk_create(
+                [
+                    CallEvent(
+                        session=session, seq=seq, kind=CallEvent.Kind.HANGUP,
+                        node=node, offset=offset, at=at,
+                        data={"during_prompt": False, "heard": None, "lost": True},
+                    ),
+                    CallEvent(
+                        session=session, seq=seq + 1, kind=CallEvent.Kind.CALL_ENDED,
+                        node=node, offset=offset, at=at,
+                        data={"outcome": CallSession.Outcome.DROPPED},
+                    ),
+                ]
+            )  # fmt: skip
+        session.end_node = node
+        session.duration = round(offset, 3)
+        session.ended_at = at
+        _save_end(session, sender=close_lost_session)
+    return session
 
 
 @dataclass

@@ -1,11 +1,40 @@
 """``python manage.py run_call_servers --port N --processes P``: P call
-server processes behind one address (see runtime/serving.py)."""
+server processes behind one address (see runtime/serving.py).
 
+While it serves, the supervisor closes every minute the live calls that a
+stopped process left open (``runtime.live.sweep``)."""
+
+import logging
 import sys
+import threading
 
 from django.core.management.base import BaseCommand, CommandError
 
+from runtime.live.sweep import close_lost_calls
 from runtime.serving import ServerGroup, ServingError, default_processes
+
+logger = logging.getLogger("outcall.serving")
+
+SWEEP_SECONDS = 60.0
+
+
+def sweep_lost_calls() -> None:
+    """One run of the sweeper; a failure is logged, serving goes on."""
+    from django.db import connection
+
+    try:
+        close_lost_calls()
+    except Exception:
+        logger.exception("closing lost calls failed")
+    finally:
+        connection.close()
+
+
+def sweep_periodically(stop: threading.Event, every: float = SWEEP_SECONDS) -> None:
+    while True:
+        sweep_lost_calls()
+        if stop.wait(every):
+            return
 
 
 class Command(BaseCommand):
@@ -39,8 +68,15 @@ class Command(BaseCommand):
             f"(pids {' '.join(map(str, group.pids))})"
         )
         self.stdout.flush()
+        stop_sweeping = threading.Event()
+        sweeper = threading.Thread(
+            target=sweep_periodically, args=(stop_sweeping,), name="sweeper", daemon=True
+        )
+        sweeper.start()
         try:
             group.serve_forever()
         except ServingError as exc:
             sys.stderr.write(f"{exc}\n")
             raise CommandError("stopped") from None
+        finally:
+            stop_sweeping.set()
