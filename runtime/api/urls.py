@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from runtime.api.views import CallResultView, CallRouteView, TransferTargetView
 
@@ -12,4 +12,7 @@ urlpatterns = [
         TransferTargetView.as_view(),
         name="call-transfer-target",
     ),
+    # What a dialplan may send by mistake (an empty ${CALL_UUID}, no final
+    # slash) still gets the plain-text answer, so no error body reaches Dial().
+    re_path(r"^calls/(?P<call_id>[^/]*)/transfer-target/?$", TransferTargetView.as_view()),
 ]

@@ -8,6 +8,7 @@ transfer target alone, as plain text for Asterisk's ``CURL()``. See
 docs/live-protocol.md.
 """
 
+import logging
 import uuid
 
 from django.db import IntegrityError, transaction
@@ -25,6 +26,8 @@ from designer.errors import ScriptNotFound, VersionNotFound
 from designer.services import resolve_version
 from runtime.live.results import CallNotFound, CallResult, call_result
 from runtime.models import CallRoute
+
+logger = logging.getLogger("outcall.live")
 
 
 class CallRouteSerializer(serializers.Serializer):
@@ -202,6 +205,15 @@ class TransferTargetView(TeamTokenView):
         except CallNotFound:
             return Response("", status=404)
         return Response(result.transfer.target if result.transfer else "")
+
+    def handle_exception(self, exc):
+        # Whatever fails, the body stays empty (an unexpected error would
+        # otherwise answer Django's HTML error page, and Dial() would get it).
+        try:
+            return super().handle_exception(exc)
+        except Exception:
+            logger.exception("transfer target: the request failed")
+            return Response("", status=500)
 
 
 def route_for(call_uuid: uuid.UUID) -> CallRoute | None:

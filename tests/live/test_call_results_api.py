@@ -156,3 +156,18 @@ def test_results_take_a_team_token(demo_token):
     response = browser.get("/api/live/calls/live-auth/")
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "token_required"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/live/calls//transfer-target/",  # an empty ${CALL_UUID}
+        "/api/live/calls/no-such-call/transfer-target",  # no final slash
+        "/api/live/calls/nul%00id/transfer-target/",  # PostgreSQL refuses NUL
+    ],
+)
+def test_a_mistaken_transfer_target_request_still_has_an_empty_body(demo_token, path):
+    """CURL() hands the body to the dialplan whatever the status."""
+    text = client(demo_token).get(path)
+    assert text.status_code in (404, 500)
+    assert text.content == b""
