@@ -399,3 +399,25 @@ async def test_a_call_on_a_missing_model_ends_at_its_start_with_a_clear_error(
     assert closed == {"type": "websocket.close", "code": 4500}
     assert not await CallSession.objects.filter(call_id="coqui-missing").aexists()
     await communicator.disconnect()
+
+
+@pytest.mark.parametrize(
+    "arguments, message",
+    [
+        (["{file}"], "is a file, not a directory"),
+        (["{file}/sub"], "cannot write the model into"),
+        ([""], "Give the directory"),
+        (["{dir}/m", "--seed", "99999999999999999999"], "--seed must be between"),
+    ],
+)
+def test_building_a_tiny_model_with_bad_arguments_is_a_clear_error(
+    tmp_path, arguments, message
+):
+    from django.core.management import CommandError, call_command
+
+    file = tmp_path / "a-file"
+    file.write_text("not a directory")
+    arguments = [a.format(file=file, dir=tmp_path) for a in arguments]
+    with pytest.raises(CommandError, match=message):
+        call_command("build_tiny_tts_model", *arguments)
+    assert not (tmp_path / "m").exists()
