@@ -100,7 +100,8 @@ def normalise_upload(
         if info.duration > max_seconds:
             lasts, limit = _seconds(info.duration), _seconds(max_seconds)
             if lasts == limit:  # just over: "300.01 s", not "5 min" twice
-                lasts, limit = _exact_seconds(info.duration), _exact_seconds(max_seconds)
+                lasts = _exact_seconds(info.duration)
+                limit = _exact_seconds(max_seconds)
             raise AudioRejected(
                 "too_long",
                 f"The recording lasts {lasts}; a prompt recording may last at "

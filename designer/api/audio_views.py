@@ -71,9 +71,9 @@ class AudioListView(AudioView):
 
     @extend_schema(
         summary="Upload a recording for the script's prompts",
-        description="Multipart, the file in `file` (one per upload). The audio is checked whole "
-        "and kept as mono 16-bit PCM WAV at 16 kHz (the original is kept too); "
-        "put the answer's `reference` in a variant's `audio` to play it. The "
+        description="Multipart, the file in `file` (one per upload). The audio "
+        "is checked whole and kept as mono 16-bit PCM WAV at 16 kHz (the "
+        "original is kept too); put the answer's `reference` in a variant's `audio` to play it. The "
         "same audio uploaded again answers 200 with the recording it already "
         "is. Bad audio answers 400 (`invalid_audio`, with a `reason`: "
         "`not_audio`, `unsupported_format`, `corrupt`, `empty`, `too_long`) "

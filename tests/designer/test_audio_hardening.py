@@ -177,7 +177,8 @@ def test_a_legacy_path_outside_the_directory_is_never_published(script, settings
     play(script, "../../etc/passwd")
     with pytest.raises(ValidationFailed):
         services.script_publish(script=script, author=None)
-    assert not ScriptVersion.objects.filter(script=script, number__isnull=False).exists()
+    published = ScriptVersion.objects.filter(script=script, number__isnull=False)
+    assert not published.exists()
 
     play(script, "prompts/greeting.wav")
     problems = services.script_validate(script=script)
