@@ -73,8 +73,8 @@ class AudioListView(AudioView):
         summary="Upload a recording for the script's prompts",
         description="Multipart, the file in `file` (one per upload). The audio "
         "is checked whole and kept as mono 16-bit PCM WAV at 16 kHz (the "
-        "original is kept too); put the answer's `reference` in a variant's `audio` to play it. The "
-        "same audio uploaded again answers 200 with the recording it already "
+        "original is kept too); put the answer's `reference` in a variant's "
+        "`audio` to play it. The same audio uploaded again answers 200 with the recording it already "
         "is. Bad audio answers 400 (`invalid_audio`, with a `reason`: "
         "`not_audio`, `unsupported_format`, `corrupt`, `empty`, `too_long`) "
         "and a file over 20 MB 413 (`too_large`); either stores nothing. A "
