@@ -74,11 +74,12 @@ class AudioListView(AudioView):
         description="Multipart, the file in `file` (one per upload). The audio "
         "is checked whole and kept as mono 16-bit PCM WAV at 16 kHz (the "
         "original is kept too); put the answer's `reference` in a variant's "
-        "`audio` to play it. The same audio uploaded again answers 200 with the recording it already "
-        "is. Bad audio answers 400 (`invalid_audio`, with a `reason`: "
-        "`not_audio`, `unsupported_format`, `corrupt`, `empty`, `too_long`) "
-        "and a file over 20 MB 413 (`too_large`); either stores nothing. A "
-        "silent recording is stored with a `silent` warning.",
+        "`audio` to play it. The same audio uploaded again answers 200 with "
+        "the recording it already is. Bad audio answers 400 (`invalid_audio`, "
+        "with a `reason`: `not_audio`, `unsupported_format` (also a "
+        "non-standard sample rate or over 8 channels), `corrupt`, `empty`, "
+        "`too_long`) and a file over 20 MB 413 (`too_large`); either stores "
+        "nothing. A silent recording is stored with a `silent` warning.",
         parameters=[TEAM_PARAMETER],
         request={"multipart/form-data": s.AudioUploadSerializer},
         responses={
