@@ -275,3 +275,23 @@ def test_a_call_speaks_the_text_for_a_legacy_file_at_an_odd_rate(tmp_path, caplo
     spoken = output.render_sync(say, language="ru", sample_rate=8000)
     assert len(spoken) > 8000 // 4  # the text, not a thousandth of a second
     assert "prompt audio not played: unsupported sample rate 1000003 Hz" in caplog.text
+
+
+def test_an_import_carrying_audio_at_an_odd_rate_is_refused(script):
+    import base64
+
+    from designer import prompt_audio
+    from designer.errors import InvalidInput
+
+    reference = "sha256:" + "ab" * 32
+    data = wav_bytes(1000, rate=2_147_483_647)
+    with pytest.raises(InvalidInput) as refused:
+        prompt_audio.read_bundle_audio(
+            {reference: {"name": "odd.wav",
+                         "wav_base64": base64.b64encode(data).decode()}}
+        )
+    assert refused.value.message == (
+        f"The bundle's recording {reference} cannot be used: The recording's "
+        "sample rate, 2147483647 Hz, is not a standard audio rate; export it at "
+        f"one of {RATES} Hz."
+    )
