@@ -184,6 +184,8 @@ class CallPipeline:
         self._tasks = set()
         self._caller_gone = False
         self._vanished = False
+        self._opened = False
+        self._opening = False
         self.ended = False
         self.done = asyncio.Event()
 
@@ -192,8 +194,31 @@ class CallPipeline:
 
     # The transport's side.
 
+    async def open(self) -> None:
+        """Open the call's log. If that fails the call has ended (``done``
+        is set, nothing is logged or sent) and the error is raised."""
+        if self._opened or self._opening:
+            return
+        self._opening = True
+        try:
+            await self.log.open()
+        except BaseException:
+            self.ended = True
+            self._caller_gone = True
+            self.done.set()
+            raise
+        finally:
+            self._opening = False
+        self._opened = True
+        if self._caller_gone and self._runner is None:
+            # Hung up while the log was opening: closed in the log as such.
+            self._runner = asyncio.create_task(self._run(), name=f"call {self.call_id}")
+
     async def start(self) -> None:
-        await self.log.open()
+        """Open the log (if ``open()`` was not called) and begin the call."""
+        await self.open()
+        if self.ended or self._runner is not None:
+            return  # hung up between opening the log and starting
         self._runner = asyncio.create_task(self._run(), name=f"call {self.call_id}")
         self._inbox.put_nowait(("start",))
 
@@ -239,8 +264,17 @@ class CallPipeline:
         """The caller hung up, or the connection was lost (``vanished``)."""
         self._caller_gone = True
         self._vanished = self._vanished or vanished
-        if not self.ended:
-            self._inbox.put_nowait(("hangup", vanished))
+        if self.ended:
+            return
+        if not self._opened and not self._opening:
+            # Nothing was logged or said: the call never began.
+            self.ended = True
+            self.done.set()
+            return
+        self._inbox.put_nowait(("hangup", vanished))
+        if self._opened and self._runner is None:
+            # Logged but not started: the call is closed in the log as hung up.
+            self._runner = asyncio.create_task(self._run(), name=f"call {self.call_id}")
 
     async def wait_closed(self) -> None:
         await self.done.wait()

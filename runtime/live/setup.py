@@ -63,7 +63,7 @@ def token_from_headers(headers, query: str = "") -> str | None:
 
 def authenticate(key: str | None):
     """The team of a valid, unrevoked token key."""
-    if not key:
+    if not isinstance(key, str) or not key:
         raise LiveError(
             "unauthorized",
             "Send the team token as 'Authorization: Token <key>' or ?token=<key>.",
@@ -104,32 +104,97 @@ class CallRequest:
     @classmethod
     def parse(cls, data: dict) -> "CallRequest":
         script = data.get("script")
-        if not isinstance(script, str) or not script:
+        if not isinstance(script, str) or not script.strip():
             raise LiveError("bad_request", "'script' (the script's slug) is required.")
-        version = data.get("version")
-        if version in ("", None):
-            version = None
-        else:
-            try:
-                version = int(version)
-            except (TypeError, ValueError):
-                raise LiveError(
-                    "bad_request", f"'version' must be a number, not {version!r}."
-                ) from None
-        variables = data.get("variables") or {}
+        _check_text("script", script, MAX_SCRIPT)
+        version = _positive_int("version", data.get("version"))
+        variables = data.get("variables")
+        if variables is None:
+            variables = {}
         if not isinstance(variables, dict):
             raise LiveError("bad_request", "'variables' must be an object.")
-        call_id = str(data.get("call_id") or f"live-{uuid.uuid4()}")
-        if len(call_id) > 100:
-            raise LiveError("bad_request", "'call_id' is longer than 100 characters.")
+        call_id = data.get("call_id")
+        if call_id in (None, ""):
+            call_id = f"live-{uuid.uuid4()}"
+        call_id = _text("call_id", call_id, MAX_CALL_ID)
+        if not call_id.strip() or not call_id.isprintable() or set(call_id) & set("/?#"):
+            raise LiveError(
+                "bad_request",
+                "'call_id' must be printable characters, not blank, without '/', '?' or '#'.",
+            )
         return cls(
             script=script,
             version=version,
             call_id=call_id,
-            phone=str(data.get("phone") or ""),
-            segment=str(data.get("segment") or ""),
-            variables={str(k): str(v) for k, v in variables.items()},
+            phone=_text("phone", data.get("phone"), MAX_PHONE),
+            segment=_text("segment", data.get("segment"), MAX_SEGMENT),
+            variables={
+                _text("a variable name", key, MAX_VARIABLE_NAME): _variable_value(key, value)
+                for key, value in variables.items()
+            },
         )
+
+
+# The longest values the event log keeps (runtime/models.py CallSession).
+MAX_CALL_ID = 100
+MAX_PHONE = 64
+MAX_SEGMENT = 64
+MAX_SCRIPT = 200
+MAX_VARIABLE_NAME = 200
+MAX_VARIABLE_VALUE = 10000
+
+
+def _check_text(name: str, value: str, limit: int) -> None:
+    if len(value) > limit:
+        raise LiveError("bad_request", f"'{name}' is longer than {limit} characters.")
+    if "\x00" in value:
+        raise LiveError("bad_request", f"'{name}' contains a NUL character.")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise LiveError(
+            "bad_request", f"'{name}' contains a lone surrogate (not valid Unicode)."
+        ) from None
+
+
+def _text(name: str, value, limit: int) -> str:
+    """A string field: text, or a number written as text; absent is ''."""
+    if value is None:
+        return ""
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise LiveError("bad_request", f"'{name}' must be a string.")
+    value = str(value)
+    _check_text(name, value, limit)
+    return value
+
+
+def _variable_value(key, value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if not isinstance(value, (str, int, float)):
+        raise LiveError(
+            "bad_request",
+            f"variable {str(key)[:100]!r} must be a string, number or boolean, "
+            f"not {type(value).__name__}.",
+        )
+    return _text(f"variable {str(key)[:100]}", value, MAX_VARIABLE_VALUE)
+
+
+def _positive_int(name: str, value) -> int | None:
+    """A positive integer, or a string of one (Twilio sends strings);
+    absent or '' is None."""
+    if value is None or value == "":
+        return None
+    number = None
+    if isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    elif isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+        number = int(value.strip())
+    if number is None or not 1 <= number <= 2**31 - 1:
+        raise LiveError(
+            "bad_request", f"'{name}' must be a positive integer, not {str(value)[:40]!r}."
+        )
+    return number
 
 
 @dataclass
@@ -158,6 +223,14 @@ def prepare_call(*, team, request: CallRequest) -> Prepared:
     contact = Contact(
         phone=request.phone, segment=request.segment, variables=request.variables
     )
+    missing = compiled.missing_variables(contact)
+    if missing:
+        raise LiveError(
+            "bad_request",
+            f"{request.script}: the contact lacks variables the script uses: "
+            f"{', '.join(missing)} (pass them, or give the variables a default "
+            "in the script).",
+        )
     recorder = CallRecorder.for_call(
         version=version,
         source=CallSession.Source.LIVE,
@@ -180,7 +253,25 @@ class DatabaseLog:
         self.recorder = recorder
 
     async def open(self):
-        await sync_to_async(self.recorder.open, thread_sensitive=False)()
+        await sync_to_async(self._open, thread_sensitive=False)()
+
+    def _open(self):
+        from django.db import DataError, IntegrityError, close_old_connections
+
+        call_id = self.recorder.session.call_id
+        try:
+            self.recorder.open()
+        except IntegrityError:
+            raise LiveError(
+                "duplicate_call", f"call id {call_id!r} is already in the event log."
+            ) from None
+        except DataError as exc:
+            logger.warning("%s: the event log refused the call: %s", call_id, exc)
+            raise LiveError(
+                "bad_request", "The event log cannot keep this call's contact or id."
+            ) from None
+        finally:
+            close_old_connections()
 
     async def record(self, events):
         await sync_to_async(self._record, thread_sensitive=False)(list(events))

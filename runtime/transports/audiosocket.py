@@ -122,10 +122,17 @@ class AudioSocketCall:
         except (ProtocolError, LiveError) as exc:
             logger.warning("call %s: %s", self.call_uuid, exc)
             self._hang_up(vanished=True)
-            await self._send(frame(HANGUP))
+            try:
+                await self._send(frame(HANGUP))
+            except (ConnectionError, OSError):
+                pass
         except Exception:
             logger.exception("call %s: failed", self.call_uuid)
             self._hang_up(vanished=True)
+            try:
+                await self._send(frame(HANGUP))
+            except Exception:
+                pass
         finally:
             if self.pipeline is not None:
                 await self.pipeline.wait_closed()

@@ -67,19 +67,29 @@ class CallConsumer(TelephonyConsumer):
             raise LiveError("malformed_frame", f"Unknown message type {kind!r}.")
 
     async def _start(self, message):
-        request = CallRequest.parse(
-            {**(message.get("contact") or {}), **message}
-            if isinstance(message.get("contact"), dict)
-            else message
-        )
-        fmt = message.get("format") or {}
+        contact = message.get("contact")
+        if contact is not None and not isinstance(contact, dict):
+            raise LiveError("bad_request", "'contact' must be an object.")
+        request = CallRequest.parse({**(contact or {}), **message})
+        fmt = message.get("format")
+        if fmt is None:
+            fmt = {}
+        if not isinstance(fmt, dict):
+            raise LiveError("bad_request", "'format' must be an object.")
+        sample_rate = fmt.get("sample_rate", 8000)
+        if isinstance(sample_rate, bool) or not isinstance(sample_rate, (int, str)):
+            raise LiveError(
+                "bad_request", f"format: 'sample_rate' must be an integer, not {sample_rate!r}."
+            )
         try:
             self.format = AudioFormat(
-                encoding=fmt.get("encoding", "pcm16"),
-                sample_rate=int(fmt.get("sample_rate", 8000)),
+                encoding=fmt.get("encoding", "pcm16"), sample_rate=int(sample_rate)
             )
-        except (FormatError, TypeError, ValueError, AttributeError) as exc:
+        except (FormatError, TypeError, ValueError) as exc:
             raise LiveError("bad_request", f"format: {exc}") from None
+        monitor = message.get("monitor", False)
+        if not isinstance(monitor, bool):
+            raise LiveError("bad_request", "'monitor' must be true or false.")
         key = token_from_headers(
             self.scope.get("headers"), self.scope.get("query_string", b"").decode()
         ) or message.get("token")
@@ -94,8 +104,10 @@ class CallConsumer(TelephonyConsumer):
             transcriber=transcriber(),
             speech=speech_output(),
             log=DatabaseLog(prepared.recorder),
-            monitor=bool(message.get("monitor")),
+            monitor=monitor,
         )
+        # The call is in the event log before the client hears it started.
+        await self.pipeline.open()
         await self.send(text_data=json.dumps({
             "type": "started",
             "call_id": request.call_id,

@@ -97,7 +97,10 @@ class TwilioConsumer(TelephonyConsumer):
         if event == "media":
             self.pipeline.feed_audio(self._payload(message.get("media")))
         elif event == "dtmf":
-            digit = (message.get("dtmf") or {}).get("digit")
+            dtmf = message.get("dtmf")
+            if not isinstance(dtmf, dict):
+                raise LiveError("malformed_frame", "'dtmf' must be an object with a 'digit'.")
+            digit = dtmf.get("digit")
             if not isinstance(digit, str) or len(digit) != 1 or digit not in "0123456789*#":
                 raise LiveError("malformed_frame", f"Bad DTMF digit {digit!r}.")
             self.pipeline.dtmf(digit)
@@ -122,15 +125,23 @@ class TwilioConsumer(TelephonyConsumer):
         return data
 
     async def _start(self, start):
-        if not isinstance(start, dict) or not start.get("streamSid"):
+        if not isinstance(start, dict) or not isinstance(start.get("streamSid"), str) or not start[
+            "streamSid"
+        ]:
             raise LiveError("malformed_frame", "'start.streamSid' is required.")
         self.stream_sid = str(start["streamSid"])
-        media_format = start.get("mediaFormat") or {}
+        media_format = start.get("mediaFormat")
+        if media_format is None:
+            media_format = {}
+        if not isinstance(media_format, dict):
+            raise LiveError("bad_request", "'start.mediaFormat' must be an object.")
         if media_format.get("encoding", "audio/x-mulaw") != "audio/x-mulaw" or str(
             media_format.get("sampleRate", "8000")
         ) != "8000":
             raise LiveError("bad_request", "Twilio streams are 8000 Hz audio/x-mulaw.")
-        parameters = start.get("customParameters") or {}
+        parameters = start.get("customParameters")
+        if parameters is None:
+            parameters = {}
         request = request_from_parameters(parameters, self.stream_sid)
         key = token_from_headers(
             self.scope.get("headers"), self.scope.get("query_string", b"").decode()
