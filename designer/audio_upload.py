@@ -26,6 +26,7 @@ from designer.errors import AudioRejected, AudioTooLarge
 from runtime.audio.formats import (
     STANDARD_RATES,
     UNKNOWN_LENGTH,
+    WAV_SUBTYPES,
     AudioError,
     read_audio_channels,
 )
@@ -181,30 +182,14 @@ def _check_format(info, kind: str | None) -> str:
     if container == "FLAC":
         return "flac"
     if container in ("WAV", "WAVEX", "RF64"):
-        if info.subtype in _WAV_SUBTYPES:
-            return _WAV_SUBTYPES[info.subtype]
+        if info.subtype in WAV_SUBTYPES:
+            return WAV_SUBTYPES[info.subtype]
         raise AudioRejected(
             "unsupported_format",
             f"WAV with {info.subtype_info or info.subtype} samples is not "
             f"accepted; upload {ACCEPTED}.",
         )
     raise _unsupported(kind or info.format_info or container)
-
-
-# The WAV sample encodings ``read_audio`` reads, by libsndfile's name.
-_WAV_SUBTYPES = {
-    "PCM_U8": "pcm_u8",
-    "PCM_16": "pcm_s16le",
-    "PCM_24": "pcm_s24le",
-    "PCM_32": "pcm_s32le",
-    "FLOAT": "pcm_f32le",
-    "DOUBLE": "pcm_f64le",
-    "ULAW": "mulaw",
-    "ALAW": "alaw",
-    "IMA_ADPCM": "adpcm_ima",
-    "MS_ADPCM": "adpcm_ms",
-    "GSM610": "gsm",
-}
 
 
 def _check_shape(info) -> None:

@@ -25,7 +25,7 @@ SAMPLE_RATE = 16000
 # libsndfile subtype -> the name used in ``Audio.source_format`` and by
 # ``write_wav``. Only WAV family containers and FLAC are accepted; the
 # ADPCM and GSM subtypes are listed because PBXs record voicemail in them.
-_WAV_SUBTYPES = {
+WAV_SUBTYPES = {
     "PCM_U8": "pcm_u8",
     "PCM_16": "pcm_s16le",
     "PCM_24": "pcm_s24le",
@@ -332,7 +332,7 @@ def _source_format(container: str, subtype: str) -> str | None:
     if container == "FLAC":
         return "flac"
     if container in _WAV_CONTAINERS:
-        return _WAV_SUBTYPES.get(subtype)
+        return WAV_SUBTYPES.get(subtype)
     return None
 
 
